@@ -1,0 +1,43 @@
+# Entry points for people and CI. `make demo` is the main job, `make test` the test suite;
+# both set up what is missing first (Debian packages, the venv), idempotently.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.setup-done
+DEMO_DIR ?= /tmp/anaconda-demo
+
+.PHONY: setup demo test test-unit test-host rpm bench clean
+
+setup: $(STAMP)
+
+$(STAMP): debian-packages.txt requirements.txt pyproject.toml
+	@missing=$$(for p in $$(grep -v '^#' debian-packages.txt); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "setup: installing Debian packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@[ -x $(PY) ] || { echo "setup: creating $(VENV)"; /usr/bin/python3 -m venv --system-site-packages $(VENV); }
+	@echo "setup: installing pinned PyPI packages"
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+demo: setup
+	rm -rf $(DEMO_DIR)
+	$(VENV)/bin/anaconda --cmdline --dirinstall $(DEMO_DIR) --kickstart data/ks/minimal.ks
+
+test: setup
+	$(PY) -m pytest -q tests/unit tests/host
+
+test-unit: setup
+	$(PY) -m pytest -q tests/unit
+
+rpm: setup
+	$(PY) -m installer.tools.build_rpm
+
+bench: setup
+	$(PY) bench/startup.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,97 @@
+"""Command-line flags: the program's own, plus every boot option as a flag of the same meaning."""
+from __future__ import annotations
+
+import argparse
+import os
+
+from installer import __version__
+from installer.bootopts import OPTIONS, BootOptions, apply_word
+from installer.bootopts.values import parse_bool
+from installer.errors import EXIT_CODES, UsageError
+
+#: Boot options whose flag takes no value (`--text`, `--nokill`, ...).
+SWITCHES = {spec.name for spec in OPTIONS if spec.flag and spec.parse is parse_bool
+            and spec.name not in ("inst.zram", "inst.cmdline")}
+PROGRAM_FLAGS = {"ks": "inst.ks"}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's own exit(2) would skip our logging and format
+        raise UsageError(f"{message} (see anaconda --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    epilog = "exit codes:\n" + "\n".join(f"  {code:3d}  {text}" for code, text in EXIT_CODES.items())
+    parser = _Parser(prog="anaconda", formatter_class=argparse.RawDescriptionHelpFormatter,
+                     description="A lean text-mode installer for RPM-based systems.",
+                     epilog=epilog)
+    parser.add_argument("--version", action="version", version=f"anaconda-lean {__version__}")
+    parser.add_argument("--kickstart", metavar="FILE", help="kickstart file (same as --ks FILE)")
+    parser.add_argument("--ks-version", metavar="VERSION",
+                        help="kickstart syntax version (F46, RHEL9, DEVEL...); default newest Fedora")
+    parser.add_argument("--validate", metavar="FILE",
+                        help="check a kickstart like ksvalidator and exit 0 (valid) or 1")
+    parser.add_argument("--dirinstall", metavar="DIR",
+                        help="install into a directory: no storage, no boot loader")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="plan only: print what would be done and write nothing")
+    parser.add_argument("--logdir", metavar="DIR", default="/tmp",
+                        help="where the logs go (default /tmp, as on the installer image)")
+    parser.add_argument("--boot-options", metavar="TEXT",
+                        help="boot options to use instead of /proc/cmdline")
+    parser.add_argument("--cmdline", nargs="?", const="", metavar="BOOTOPTS",
+                        help="alone: the non-interactive front end (inst.cmdline); with a "
+                             "quoted value: boot options to use instead of /proc/cmdline")
+    for spec in OPTIONS:
+        if spec.name == "inst.cmdline":
+            continue
+        dest = "bo_" + spec.attr
+        if spec.name in SWITCHES:
+            parser.add_argument(spec.cli_flag, dest=dest, action="store_const", const="",
+                                help=f"{spec.help} ({spec.name})")
+        else:
+            parser.add_argument(spec.cli_flag, dest=dest, action="append" if spec.repeat else "store",
+                                metavar="VALUE", help=f"{spec.help} ({spec.name}=)")
+    return parser
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def boot_options_text(args: argparse.Namespace) -> str | None:
+    """Boot options given on the command line instead of /proc/cmdline, if any."""
+    if args.boot_options is not None:
+        return args.boot_options
+    if args.cmdline:  # a non-empty value: boot options, not the front-end switch
+        return args.cmdline
+    return None
+
+
+def _cli_location(value: str) -> str:
+    """Relative kickstart paths are a convenience of the command line, not of boot options."""
+    if ":" not in value.split("/", 1)[0] and not value.startswith("/"):
+        return os.path.abspath(value)
+    return value
+
+
+def apply_flags(args: argparse.Namespace, options: BootOptions) -> BootOptions:
+    """Apply CLI flags over the boot options, with the same parsing and messages."""
+    if args.cmdline == "":
+        apply_word(options, "inst.cmdline", "", "--cmdline")
+    if args.kickstart:
+        options.ks = []
+        apply_word(options, "inst.ks", _cli_location(args.kickstart), f"--kickstart {args.kickstart}")
+    for spec in OPTIONS:
+        value = getattr(args, "bo_" + spec.attr, None)
+        if value is None:
+            continue
+        values = value if spec.repeat else [value]
+        if spec.repeat:
+            setattr(options, spec.attr, [])  # the command line replaces, not extends
+        for item in values:
+            if spec.name == "inst.ks":
+                item = _cli_location(item)
+            shown = spec.cli_flag + (f" {item}" if item else "")
+            apply_word(options, spec.name, item, shown)
+    return options

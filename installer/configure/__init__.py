@@ -1,0 +1,1 @@
+"""Configuration of the installed system from the kickstart model."""

@@ -1,0 +1,72 @@
+"""The parts of system configuration that are plain files: locale, console keymap,
+time zone and host name. They need no disks and no tools, so --dirinstall does them too.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from installer.errors import ConfigurationError
+
+log = logging.getLogger("anaconda.configure")
+
+ZONEINFO = Path("/usr/share/zoneinfo")
+
+
+def write_file(root: Path, path: str, text: str, mode: int = 0o644) -> Path:
+    dest = root / path.lstrip("/")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(text, encoding="utf-8")
+    os.chmod(dest, mode)
+    log.info("Wrote %s", dest)
+    return dest
+
+
+def configure_locale(handler, root: Path) -> None:
+    if handler.lang.lang:
+        write_file(root, "/etc/locale.conf", f"LANG={handler.lang.lang}\n")
+
+
+def configure_keyboard(handler, root: Path) -> None:
+    keymap = handler.keyboard.vc_keymap or handler.keyboard.keyboard
+    if keymap:
+        write_file(root, "/etc/vconsole.conf", f"KEYMAP={keymap}\n")
+
+
+def zone_exists(zone: str, root: Path) -> bool:
+    if not zone or zone.startswith("/") or ".." in zone.split("/"):
+        return False
+    return any((base / zone).is_file() for base in (root / "usr/share/zoneinfo", ZONEINFO))
+
+
+def configure_timezone(handler, root: Path) -> None:
+    zone = handler.timezone.timezone
+    if not zone:
+        return
+    if not zone_exists(zone, root):
+        where = f"line {handler.timezone.lineno}: " if handler.timezone.lineno else ""
+        raise ConfigurationError(f"kickstart {where}timezone {zone!r} is not a known time "
+                                 "zone; expected a name such as Europe/Prague or UTC")
+    link = root / "etc/localtime"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(f"../usr/share/zoneinfo/{zone}")
+    clock = "UTC" if handler.timezone.isUtc else "LOCAL"
+    write_file(root, "/etc/adjtime", f"0.0 0 0.0\n0\n{clock}\n")
+    log.info("Time zone %s, hardware clock in %s", zone, clock)
+
+
+def configure_hostname(handler, root: Path) -> None:
+    names = [n.hostname for n in handler.network.network if getattr(n, "hostname", "")]
+    if names:
+        hostname = names[-1]
+        write_file(root, "/etc/hostname", hostname + "\n")
+
+
+def configure_basics(handler, root: Path) -> None:
+    configure_locale(handler, root)
+    configure_keyboard(handler, root)
+    configure_timezone(handler, root)
+    configure_hostname(handler, root)

@@ -1,0 +1,143 @@
+"""One install: the kickstart model turned into a task queue and run to the end.
+
+Interactive and unattended installs both end here (DESIGN.md: an install always
+executes a kickstart). On failure %onerror runs and the logs are still saved into the
+target, so a failed install can be debugged from what it leaves behind.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from pykickstart.constants import KS_SCRIPT_ONERROR, KS_SCRIPT_POST, KS_SCRIPT_PREINSTALL
+
+from installer import power
+from installer.bootopts import BootOptions
+from installer.configure.basics import configure_basics
+from installer.errors import InstallerError
+from installer.frontend import Frontend
+from installer.kickstart import scripts
+from installer.kickstart.load import LoadedKickstart
+from installer.kickstart.writeout import write_kickstarts
+from installer.logs import copy_logs
+from installer.tasks import Progress, TaskQueue
+
+log = logging.getLogger("anaconda.install")
+
+#: Commands that only mean something when disks are installed to.
+STORAGE_COMMANDS = ("zerombr", "clearpart", "ignoredisk", "autopart", "part", "partition",
+                    "volgroup", "logvol", "raid", "btrfs", "reqpart", "bootloader")
+
+
+@dataclass
+class InstallRun:
+    loaded: LoadedKickstart
+    options: BootOptions
+    log_dir: Path
+    target_root: Path
+    frontend: Frontend
+
+    @property
+    def handler(self):
+        return self.loaded.handler
+
+    def script_context(self) -> scripts.ScriptContext:
+        return scripts.ScriptContext(log_dir=self.log_dir, target_root=self.target_root)
+
+
+def _scripts_task(run: InstallRun, kind: int):
+    def task(progress: Progress) -> None:
+        found = scripts.scripts_of(run.handler, kind)
+        for index, script in enumerate(found, start=1):
+            progress.step(f"{scripts.describe(script)} ({index} of {len(found)})",
+                          (index - 1) / len(found))
+            scripts.run_script(script, index, run.script_context())
+    return task
+
+
+def _ignored_storage(run: InstallRun) -> list[str]:
+    seen = {c.name for c in run.loaded.commands_seen}
+    return [name for name in STORAGE_COMMANDS if name in seen]
+
+
+def _payload_task(run: InstallRun):
+    def task(progress: Progress) -> None:
+        packages = run.handler.packages
+        wanted = len(packages.packageList) + len(packages.groupList) + (1 if packages.environment else 0)
+        if wanted:
+            note = (f"%packages asks for {wanted} package(s)/group(s); this build has no DNF "
+                    "payload yet, so no packages are installed")
+            log.warning("%s", note)
+            run.frontend.warning(note)
+        progress.step("no packages to install", 1.0)
+    return task
+
+
+def build_queue(run: InstallRun) -> TaskQueue:
+    queue = TaskQueue()
+    handler = run.handler
+
+    def prepare(progress: Progress) -> None:
+        run.target_root.mkdir(parents=True, exist_ok=True)
+        ignored = _ignored_storage(run)
+        if ignored:
+            note = "--dirinstall: storage commands ignored: " + ", ".join(ignored)
+            log.info("%s", note)
+            progress.step(note, 1.0)
+
+    queue.add("Preparing the target directory", prepare, weight=1)
+    if scripts.scripts_of(handler, KS_SCRIPT_PREINSTALL):
+        queue.add("Running %pre-install scripts", _scripts_task(run, KS_SCRIPT_PREINSTALL), weight=2)
+    queue.add("Installing packages", _payload_task(run), weight=20)
+    queue.add("Configuring the system", lambda p: configure_basics(handler, run.target_root), weight=3)
+    queue.add("Saving the kickstart", lambda p: write_kickstarts(
+        handler, run.loaded.original_text, run.target_root,
+        save_output=run.options.saves("output_ks"), save_input=run.options.saves("input_ks")),
+        weight=1)
+    if scripts.scripts_of(handler, KS_SCRIPT_POST):
+        queue.add("Running %post scripts", _scripts_task(run, KS_SCRIPT_POST), weight=3)
+    return queue
+
+
+def save_logs(run: InstallRun) -> None:
+    if not run.options.saves("logs"):
+        log.info("inst.nosave=logs: logs stay in %s only", run.log_dir)
+        return
+    try:
+        dest = copy_logs(run.log_dir, run.target_root)
+        log.info("Logs copied to %s", dest)
+    except OSError as exc:
+        log.error("Could not copy logs to the target: %s", exc)
+
+
+def run_onerror(run: InstallRun) -> None:
+    """%onerror scripts after a failure; their own failure must not hide the first one."""
+    for index, script in enumerate(scripts.scripts_of(run.handler, KS_SCRIPT_ONERROR), start=1):
+        try:
+            scripts.run_script(script, index, run.script_context())
+        except InstallerError as exc:
+            log.error("%%onerror script failed too: %s", exc)
+
+
+def execute(run: InstallRun) -> str:
+    """Run the queue, save the logs, then reboot/power off where that is allowed.
+
+    Returns the closing message; raises the first InstallerError after %onerror ran.
+    """
+    queue = build_queue(run)
+    queue.listeners.append(run.frontend.progress)
+    try:
+        queue.run()
+    except InstallerError as exc:
+        log.error("Installation failed: %s", exc)
+        run_onerror(run)
+        save_logs(run)
+        raise
+    closing, action = power.decide(run.handler, run.options.nokill)
+    log.info("%s", closing)
+    save_logs(run)
+    run.frontend.message(closing)
+    if action:
+        power.perform(action)
+    return closing

@@ -1,0 +1,1 @@
+"""The kickstart engine: loading (with %pre), validation, scripts, secrets, write-out."""

@@ -1,0 +1,112 @@
+"""Loading a kickstart the way Anaconda does.
+
+1. fetch the file(s) named by inst.ks / --kickstart (with inst.ks.all: every one);
+2. first pass: only %pre sections, following the %includes that exist yet; run them;
+3. final parse with everything (a %pre may have written a file that is %include'd);
+4. warnings collected with file:line; with inst.ksstrict any warning is an error;
+5. every secret registered with the log redactor, account passwords hashed in place.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pykickstart.constants import KS_SCRIPT_PRE
+
+from installer.errors import KickstartError, ScriptError
+
+from . import scripts, secrets
+from .parser import CommandSeen, LocatingParser, PrePassParser, collecting_warnings
+from .reader import Reader
+from .version import make_handler
+
+log = logging.getLogger("anaconda.kickstart")
+
+
+@dataclass
+class LoadedKickstart:
+    handler: object
+    sources: list[tuple[str, str]]  # (location, text) of the main file(s), as fetched
+    warnings: list[str] = field(default_factory=list)
+    files_read: list[str] = field(default_factory=list)
+    commands_seen: list[CommandSeen] = field(default_factory=list)
+
+    @property
+    def original_text(self) -> str:
+        return "".join(text if text.endswith("\n") else text + "\n" for _, text in self.sources)
+
+
+def fetch_sources(locations: list[str], reader: Reader, fetch_all: bool) -> list[tuple[str, str]]:
+    """The first location that can be read, or with inst.ks.all every one of them."""
+    if not locations:
+        raise KickstartError("no kickstart given")
+    fetched, errors = [], []
+    for location in locations:
+        try:
+            fetched.append((location, reader.read(location)))
+        except KickstartError as exc:
+            if fetch_all or len(locations) == 1:
+                raise
+            log.warning("Kickstart %s not usable: %s", location, exc)
+            errors.append(str(exc))
+            continue
+        if not fetch_all:
+            break
+    if not fetched:
+        raise KickstartError("none of the kickstart locations could be read: " + "; ".join(errors))
+    return fetched
+
+
+def parse(sources: list[tuple[str, str]], version: str | None, reader: Reader,
+          strict: bool = False) -> LoadedKickstart:
+    """The final parse: full handler, includes must exist, warnings collected."""
+    handler = make_handler(version)
+    parser = LocatingParser(handler, reader)
+    loaded = LoadedKickstart(handler, sources)
+    with collecting_warnings(parser, loaded.warnings):
+        for location, text in sources:
+            parser.readKickstartFromString(text, reset=False, name=location)
+    loaded.files_read = parser.files_read
+    loaded.commands_seen = parser.commands_seen
+    secrets.register_all(handler)
+    if strict and loaded.warnings:
+        raise KickstartError("inst.ksstrict: warnings are errors:\n  " +
+                             "\n  ".join(loaded.warnings))
+    return loaded
+
+
+def run_pre_scripts(sources: list[tuple[str, str]], version: str | None, reader: Reader,
+                    log_dir: Path) -> int:
+    """The first pass: parse only %pre sections and run them; returns how many ran."""
+    handler = make_handler(version)
+    parser = PrePassParser(handler, reader)
+    with collecting_warnings(parser, []):
+        for location, text in sources:
+            parser.readKickstartFromString(text, reset=False, name=location)
+    pre = scripts.scripts_of(handler, KS_SCRIPT_PRE)
+    context = scripts.ScriptContext(log_dir=log_dir)
+    for index, script in enumerate(pre, start=1):
+        try:
+            scripts.run_script(script, index, context)
+        except ScriptError as exc:
+            raise KickstartError(exc.message) from None
+    return len(pre)
+
+
+def load(locations: list[str], *, reader: Reader, log_dir: Path, version: str | None = None,
+         fetch_all: bool = False, strict: bool = False, run_pre: bool = True) -> LoadedKickstart:
+    sources = fetch_sources(locations, reader, fetch_all)
+    if not any(text.strip() for _, text in sources):
+        raise KickstartError("the kickstart is empty; it needs at least the commands of "
+                             "an install, e.g. data/ks/minimal.ks", sources[0][0])
+    if run_pre:
+        ran = run_pre_scripts(sources, version, reader, log_dir)
+        log.info("Ran %d %%pre script(s)", ran)
+    loaded = parse(sources, version, reader, strict)
+    secrets.hash_in_place(loaded.handler)
+    for warning in loaded.warnings:
+        log.warning("Kickstart warning: %s", warning)
+    log.info("Kickstart loaded from %s (%d file(s) read)", ", ".join(l for l, _ in sources),
+             len(loaded.files_read))
+    return loaded

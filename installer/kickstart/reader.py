@@ -1,0 +1,91 @@
+"""Reading kickstart text from files and URLs, with errors that say what is wrong.
+
+pykickstart's own loader raises bare UnicodeDecodeErrors on non-UTF-8 input and reads
+binary files as if they were text; the installer wants "line 3: byte 0xe9 is not UTF-8".
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from installer.errors import KickstartError
+
+log = logging.getLogger("anaconda.kickstart")
+
+MAX_BYTES = 8 * 1024 * 1024
+
+
+def is_url(location: str) -> bool:
+    return location.split(":", 1)[0].lower() in ("http", "https", "ftp") and "://" in location
+
+
+def decode(data: bytes, location: str) -> str:
+    """Bytes to text, refusing binary files and naming the line of a non-UTF-8 byte."""
+    if len(data) > MAX_BYTES:
+        raise KickstartError(f"the file is {len(data)} bytes; a kickstart may have at most "
+                             f"{MAX_BYTES} bytes", location)
+    if b"\0" in data:
+        line = data[: data.index(b"\0")].count(b"\n") + 1
+        raise KickstartError("this is not a text file (it contains NUL bytes); "
+                             "a kickstart is UTF-8 text", location, line)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise KickstartError(f"byte 0x{data[exc.start]:02x} is not valid UTF-8; "
+                             "save the kickstart as UTF-8", location, line) from None
+
+
+@dataclass
+class Reader:
+    """Fetches kickstart text; shared by the main file, %include and %ksappend."""
+
+    proxy: str | None = None
+    verify_ssl: bool = True
+    retries: int = 3
+    timeout: float = 30.0
+
+    def read(self, location: str) -> str:
+        return decode(self.read_bytes(location), location)
+
+    def read_bytes(self, location: str) -> bytes:
+        if is_url(location):
+            return self._fetch(location)
+        path = Path(location.removeprefix("file://") if location.startswith("file://")
+                    else location.removeprefix("file:"))
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise KickstartError("no such file", location) from None
+        except IsADirectoryError:
+            raise KickstartError("is a directory, not a kickstart file", location) from None
+        except OSError as exc:
+            raise KickstartError(f"cannot read: {exc.strerror}", location) from None
+
+    def _fetch(self, url: str) -> bytes:
+        import requests  # only network kickstarts pay for it
+
+        proxies = {"http": self.proxy, "https": self.proxy, "ftp": self.proxy} if self.proxy else None
+        problem = ""
+        for attempt in range(1, self.retries + 1):
+            try:
+                reply = requests.get(url, timeout=self.timeout, verify=self.verify_ssl,
+                                     proxies=proxies)
+            except requests.exceptions.SSLError as exc:
+                raise KickstartError(f"TLS error ({exc}); inst.noverifyssl skips the check",
+                                     url) from None
+            except requests.RequestException as exc:
+                problem = f"cannot connect: {exc.__class__.__name__}"
+            else:
+                if reply.status_code == 200:
+                    return reply.content
+                problem = f"the server answered HTTP {reply.status_code}"
+                if reply.status_code < 500:
+                    break
+            log.warning("Fetching %s failed (attempt %d of %d): %s", url, attempt,
+                        self.retries, problem)
+            if attempt < self.retries:
+                time.sleep(0.5 * attempt)
+        raise KickstartError(problem, url)

@@ -1,0 +1,106 @@
+"""Running kickstart scripts: %pre, %pre-install, %post and %onerror.
+
+Each script is written to a file, run by its interpreter (in the target's chroot for a
+%post without --nochroot), and its output goes to program.log, to its own
+ks-script-*.log in the log directory and, with --log, to the file it names. A failing
+script stops the install only with --erroronfail, as in Anaconda.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pykickstart.constants import (KS_SCRIPT_ONERROR, KS_SCRIPT_POST, KS_SCRIPT_PRE,
+                                   KS_SCRIPT_PREINSTALL, KS_SCRIPT_TRACEBACK)
+
+from installer import program
+from installer.errors import ScriptError
+from installer.logs import redact
+
+log = logging.getLogger("anaconda.scripts")
+
+SECTION_NAMES = {KS_SCRIPT_PRE: "%pre", KS_SCRIPT_POST: "%post",
+                 KS_SCRIPT_PREINSTALL: "%pre-install", KS_SCRIPT_ONERROR: "%onerror",
+                 KS_SCRIPT_TRACEBACK: "%traceback"}
+TAIL_LINES = 20
+
+
+@dataclass
+class ScriptContext:
+    log_dir: Path
+    target_root: Path | None = None  # where the new system is (None before storage)
+
+
+def describe(script) -> str:
+    where = getattr(script, "location", None)
+    name = SECTION_NAMES.get(script.type, "%script")
+    return f"{where}: {name}" if where else f"{name} (line {script.lineno})"
+
+
+def scripts_of(handler, kind: int) -> list:
+    return [s for s in handler.scripts if s.type == kind]
+
+
+def run_scripts(handler, kind: int, context: ScriptContext) -> None:
+    for index, script in enumerate(scripts_of(handler, kind), start=1):
+        run_script(script, index, context)
+
+
+def run_script(script, index: int, context: ScriptContext) -> int:
+    """Run one script; raise ScriptError if it fails and says --erroronfail."""
+    name = SECTION_NAMES.get(script.type, "script").lstrip("%")
+    in_chroot = script.type == KS_SCRIPT_POST and script.inChroot and context.target_root
+    root = context.target_root if in_chroot else None
+    interpreter = script.interp or "/bin/sh"
+    if root and not os.path.lexists(root / interpreter.lstrip("/")):
+        return _failed(script, 127, f"the target has no {interpreter} to run it in the chroot "
+                       f"({root}); use --nochroot or install a shell first", "")
+    script_dir = (root / "tmp") if root else Path(tempfile.gettempdir())
+    script_dir.mkdir(parents=True, exist_ok=True)
+    fd, host_path = tempfile.mkstemp(prefix=f"ks-script-{name}-", dir=script_dir)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(script.script)
+    os.chmod(host_path, 0o700)
+    run_path = "/tmp/" + os.path.basename(host_path) if root else host_path
+    env = {"ANA_INSTALL_PATH": str(context.target_root or "")}
+    log.info("Running %s with %s%s", describe(script), interpreter,
+             f" in chroot {root}" if root else "")
+    try:
+        result = program.run([interpreter, run_path], root=root, env=env,
+                             cwd=None if root else context.target_root)
+    finally:
+        os.unlink(host_path)
+    output = redact(result.output)
+    script_log = context.log_dir / f"ks-script-{name}-{index}.log"
+    _write_log(script_log, output)
+    if script.logfile:
+        user_log = (root / script.logfile.lstrip("/")) if root else Path(script.logfile)
+        _write_log(user_log, output, append=True)
+    if result.returncode != 0:
+        return _failed(script, result.returncode, f"exited with code {result.returncode}",
+                       output, script_log)
+    log.info("%s finished", describe(script))
+    return 0
+
+
+def _write_log(path: Path, text: str, append: bool = False) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a" if append else "w", encoding="utf-8") as handle:
+        handle.write(text + ("\n" if text else ""))
+    os.chmod(path, 0o600)
+
+
+def _failed(script, code: int, why: str, output: str, script_log: Path | None = None) -> int:
+    tail = "\n".join(output.splitlines()[-TAIL_LINES:])
+    message = f"{describe(script)} {why}"
+    if script_log:
+        message += f" (full output in {script_log})"
+    if tail:
+        message += "\n--- last lines of its output ---\n" + tail
+    if script.errorOnFail:
+        raise ScriptError(message)
+    log.warning("%s; continuing (no --erroronfail)", message)
+    return code

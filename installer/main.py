@@ -1,0 +1,140 @@
+"""The `anaconda` program: options, logging, kickstart, the install run, the exit code.
+
+All errors a user can cause become one line naming the place and a documented exit code
+here; anything else is a bug, logged with its traceback and reported as such.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from installer import __version__
+from installer.bootopts import BootOptions, describe, parse_cmdline
+from installer.errors import InstallerError, KickstartError, UsageError
+from installer.logs import setup_logging
+
+log = logging.getLogger("anaconda")
+STARTED = time.monotonic()
+
+
+def read_boot_options(args) -> BootOptions:
+    from installer.cli import apply_flags, boot_options_text
+
+    text = boot_options_text(args)
+    if text is not None:
+        options = parse_cmdline(text, origin="--cmdline" if args.boot_options is None else "--boot-options")
+    else:
+        try:
+            proc = Path("/proc/cmdline").read_text()
+        except OSError:
+            proc = ""
+        options = parse_cmdline(proc)
+    return apply_flags(args, options)
+
+
+def kickstart_locations(options: BootOptions) -> list[str]:
+    """inst.ks sources the running installer reads itself; hd:/cdrom:/nfs: are the init's job."""
+    locations = []
+    for source in options.ks:
+        if source.scheme in ("http", "https", "ftp"):
+            locations.append(source.location)
+        elif source.scheme == "file":
+            locations.append(source.path)
+        else:
+            raise KickstartError(f"inst.ks={source.location}: {source.scheme}: kickstarts are "
+                                 "fetched by the boot image's init; on a running system give a "
+                                 "file path or an http(s) URL")
+    return locations
+
+
+def validate(args) -> int:
+    """--validate FILE: ksvalidator's job with file:line messages; 0 valid, 1 not."""
+    from installer.kickstart.load import fetch_sources, parse
+    from installer.kickstart.reader import Reader
+
+    try:
+        sources = fetch_sources([args.validate], Reader(), False)
+        loaded = parse(sources, args.ks_version, Reader(), strict=bool(args.bo_ksstrict is not None))
+    except InstallerError as exc:
+        print(f"{exc.message}", file=sys.stderr)
+        return 1
+    for warning in loaded.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{args.validate}: valid ({len(loaded.files_read)} file(s), "
+          f"{len(loaded.commands_seen)} command(s))")
+    return 0
+
+
+def install(args, options: BootOptions) -> int:
+    from installer.frontend import load_frontend
+    from installer.install import InstallRun, execute
+    from installer.kickstart.load import load
+    from installer.kickstart.reader import Reader
+
+    if not options.ks:
+        raise UsageError("interactive installation is not available in this build; "
+                         "give a kickstart (--kickstart FILE or inst.ks=) and --cmdline")
+    frontend = load_frontend("cmdline")
+    if not options.cmdline:
+        log.info("No interactive front end in this build; using cmdline for the kickstart")
+    for warning in options.warnings:
+        frontend.warning(warning)
+    if not args.dirinstall:
+        raise UsageError("installing to disks is not available in this build; "
+                         "use --dirinstall DIR")
+    reader = Reader(proxy=options.proxy.url if options.proxy else None,
+                    verify_ssl=not options.noverifyssl)
+    frontend.message(f"anaconda-lean {__version__}: reading kickstart {options.ks[0]}")
+    loaded = load(kickstart_locations(options), reader=reader, log_dir=Path(args.logdir),
+                  version=args.ks_version, fetch_all=options.ks_all, strict=options.ksstrict)
+    for warning in loaded.warnings:
+        frontend.warning(warning)
+    run = InstallRun(loaded=loaded, options=options, log_dir=Path(args.logdir),
+                     target_root=Path(args.dirinstall).absolute(), frontend=frontend)
+    execute(run)
+    log.info("Finished in %.1f s", time.monotonic() - STARTED)
+    return 0
+
+
+def run(argv: list[str]) -> int:
+    from installer.cli import parse_args
+
+    args = parse_args(argv)
+    if args.validate:
+        return validate(args)
+    options = read_boot_options(args)
+    setup_logging(Path(args.logdir), debug=options.debug)
+    log.info("anaconda-lean %s started: %s", __version__, " ".join(argv))
+    log.info("Boot options: %s", describe(options))
+    return install(args, options)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    logging.getLogger("anaconda").addHandler(logging.NullHandler())  # until setup_logging
+    try:
+        code = run(argv)
+    except InstallerError as exc:
+        log.error("%s: %s", exc.kind, exc.message)
+        from installer.frontend import load_frontend
+
+        load_frontend("cmdline").error(exc)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        log.error("Interrupted")
+        print("anaconda: interrupted", file=sys.stderr)
+        code = 130
+    except Exception:  # a bug: say so, keep the traceback in the log only
+        log.error("Internal error:\n%s", traceback.format_exc())
+        print("anaconda: internal error (a bug); the traceback is in anaconda.log",
+              file=sys.stderr)
+        code = 1
+    logging.shutdown()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

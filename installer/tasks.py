@@ -1,0 +1,90 @@
+"""The install task queue: named, weighted tasks that report progress to any front end.
+
+A task gets a `Progress` to report sub-steps (fraction of itself done, a message); the
+queue turns that into overall progress events weighted by each task's share. The first
+failing task stops the queue; the caller decides what runs after a failure (%onerror,
+saving logs), so the queue itself stays simple.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from installer.errors import InstallerError
+
+log = logging.getLogger("anaconda.tasks")
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    task: str  # the task's title
+    index: int  # 1-based position of the task
+    count: int  # number of tasks
+    fraction: float  # overall progress, 0.0 to 1.0
+    message: str
+
+
+Listener = Callable[[ProgressEvent], None]
+
+
+@dataclass
+class Task:
+    title: str
+    run: Callable[["Progress"], None]
+    weight: float = 1.0
+
+
+class Progress:
+    """Handed to a running task: `step(message, done)` with `done` its own fraction 0..1."""
+
+    def __init__(self, queue: "TaskQueue", index: int):
+        self._queue = queue
+        self._index = index
+
+    def step(self, message: str, done: float | None = None) -> None:
+        self._queue._emit(self._index, message, done)
+
+
+@dataclass
+class TaskQueue:
+    tasks: list[Task] = field(default_factory=list)
+    listeners: list[Listener] = field(default_factory=list)
+    _done_weight: float = 0.0
+    _last_fraction: float = 0.0
+
+    def add(self, title: str, run: Callable[[Progress], None], weight: float = 1.0) -> None:
+        self.tasks.append(Task(title, run, weight))
+
+    @property
+    def total_weight(self) -> float:
+        return sum(t.weight for t in self.tasks) or 1.0
+
+    def _emit(self, index: int, message: str, done: float | None) -> None:
+        task = self.tasks[index]
+        own = min(max(done or 0.0, 0.0), 1.0)
+        fraction = min((self._done_weight + task.weight * own) / self.total_weight, 1.0)
+        fraction = max(fraction, self._last_fraction)  # progress never goes back
+        self._last_fraction = fraction
+        event = ProgressEvent(task.title, index + 1, len(self.tasks), fraction, message)
+        for listener in self.listeners:
+            listener(event)
+
+    def run(self) -> None:
+        """Run every task in order; an InstallerError from one stops the queue."""
+        self._done_weight = 0.0
+        for index, task in enumerate(self.tasks):
+            started = time.monotonic()
+            log.info("Task %d/%d: %s", index + 1, len(self.tasks), task.title)
+            self._emit(index, task.title, 0.0)
+            try:
+                task.run(Progress(self, index))
+            except InstallerError:
+                log.error("Task %s failed after %.1f s", task.title, time.monotonic() - started)
+                raise
+            self._done_weight += task.weight
+            log.info("Task %s done in %.2f s", task.title, time.monotonic() - started)
+        if self.tasks:
+            self._done_weight -= self.tasks[-1].weight  # so the last task reads 100%
+            self._emit(len(self.tasks) - 1, "done", 1.0)

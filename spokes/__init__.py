@@ -1,0 +1,1 @@
+"""Front ends: the urwid hub and spokes, and the cmdline front end."""
