@@ -33,8 +33,16 @@ test: setup
 test-unit: setup
 	$(PY) -m pytest -q tests/unit
 
+RPM_TOP ?= $(CURDIR)/build/rpm
 rpm: setup
-	$(PY) -m installer.tools.build_rpm
+	@version=$$($(PY) -c 'import installer; print(installer.__version__)'); \
+	mkdir -p $(RPM_TOP)/SOURCES && \
+	git ls-files -co --exclude-standard | grep -v '^\.' | \
+	    tar -czf $(RPM_TOP)/SOURCES/anaconda-lean-$$version.tar.gz \
+	        --transform "s,^,anaconda-lean-$$version/," -T - && \
+	rpmbuild -bb --quiet --define "_topdir $(RPM_TOP)" --define "pkg_version $$version" \
+	    --define "__brp_python_bytecompile %{nil}" anaconda.spec && \
+	ls $(RPM_TOP)/RPMS/noarch/anaconda-lean-$$version-*.noarch.rpm
 
 bench: setup
 	$(PY) bench/startup.py

@@ -7,11 +7,8 @@ import logging
 import os
 from pathlib import Path
 
-from installer.errors import ConfigurationError
 
 log = logging.getLogger("anaconda.configure")
-
-ZONEINFO = Path("/usr/share/zoneinfo")
 
 
 def write_file(root: Path, path: str, text: str, mode: int = 0o644) -> Path:
@@ -34,20 +31,10 @@ def configure_keyboard(handler, root: Path) -> None:
         write_file(root, "/etc/vconsole.conf", f"KEYMAP={keymap}\n")
 
 
-def zone_exists(zone: str, root: Path) -> bool:
-    if not zone or zone.startswith("/") or ".." in zone.split("/"):
-        return False
-    return any((base / zone).is_file() for base in (root / "usr/share/zoneinfo", ZONEINFO))
-
-
 def configure_timezone(handler, root: Path) -> None:
     zone = handler.timezone.timezone
     if not zone:
         return
-    if not zone_exists(zone, root):
-        where = f"line {handler.timezone.lineno}: " if handler.timezone.lineno else ""
-        raise ConfigurationError(f"kickstart {where}timezone {zone!r} is not a known time "
-                                 "zone; expected a name such as Europe/Prague or UTC")
     link = root / "etc/localtime"
     link.parent.mkdir(parents=True, exist_ok=True)
     if link.is_symlink() or link.exists():

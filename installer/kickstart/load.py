@@ -97,13 +97,13 @@ def run_pre_scripts(sources: list[tuple[str, str]], version: str | None, reader:
 def load(locations: list[str], *, reader: Reader, log_dir: Path, version: str | None = None,
          fetch_all: bool = False, strict: bool = False, run_pre: bool = True) -> LoadedKickstart:
     sources = fetch_sources(locations, reader, fetch_all)
-    if not any(text.strip() for _, text in sources):
-        raise KickstartError("the kickstart is empty; it needs at least the commands of "
-                             "an install, e.g. data/ks/minimal.ks", sources[0][0])
     if run_pre:
         ran = run_pre_scripts(sources, version, reader, log_dir)
         log.info("Ran %d %%pre script(s)", ran)
     loaded = parse(sources, version, reader, strict)
+    from .checks import check_install
+
+    check_install(loaded)
     secrets.hash_in_place(loaded.handler)
     for warning in loaded.warnings:
         log.warning("Kickstart warning: %s", warning)

@@ -1,0 +1,1 @@
+"""The DNF payload: sources, %packages, depsolve, download and the RPM transaction."""

@@ -1,0 +1,1 @@
+"""Storage: the blivet device tree, kickstart storage, planning and execution."""
