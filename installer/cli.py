@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 
 from installer import __version__
 from installer.bootopts import OPTIONS, BootOptions, apply_word
@@ -22,7 +23,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     epilog = "exit codes:\n" + "\n".join(f"  {code:3d}  {text}" for code, text in EXIT_CODES.items())
-    parser = _Parser(prog="anaconda", formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = _Parser(prog="anaconda", allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter,
                      description="A lean text-mode installer for RPM-based systems.",
                      epilog=epilog)
     parser.add_argument("--version", action="version", version=f"anaconda-lean {__version__}")
@@ -70,28 +71,31 @@ def boot_options_text(args: argparse.Namespace) -> str | None:
 
 def _cli_location(value: str) -> str:
     """Relative kickstart paths are a convenience of the command line, not of boot options."""
-    if ":" not in value.split("/", 1)[0] and not value.startswith("/"):
-        return os.path.abspath(value)
-    return value
+    if value == "cdrom" or value.startswith("/") or re.match(r"^[A-Za-z]+:", value):
+        return value
+    return os.path.abspath(value)
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 def apply_flags(args: argparse.Namespace, options: BootOptions) -> BootOptions:
     """Apply CLI flags over the boot options, with the same parsing and messages."""
     if args.cmdline == "":
         apply_word(options, "inst.cmdline", "", "--cmdline")
-    if args.kickstart:
-        options.ks = []
-        apply_word(options, "inst.ks", _cli_location(args.kickstart), f"--kickstart {args.kickstart}")
     for spec in OPTIONS:
-        value = getattr(args, "bo_" + spec.attr, None)
-        if value is None:
+        given = [(spec.cli_flag, v) for v in _as_list(getattr(args, "bo_" + spec.attr, None))]
+        if spec.name == "inst.ks" and args.kickstart:  # --kickstart FILE is --ks FILE
+            given.append(("--kickstart", args.kickstart))
+        if not given:
             continue
-        values = value if spec.repeat else [value]
         if spec.repeat:
             setattr(options, spec.attr, [])  # the command line replaces, not extends
-        for item in values:
+        for flag, item in given:
             if spec.name == "inst.ks":
                 item = _cli_location(item)
-            shown = spec.cli_flag + (f" {item}" if item else "")
-            apply_word(options, spec.name, item, shown)
+            apply_word(options, spec.name, item, flag + (f" {item}" if item else ""))
     return options

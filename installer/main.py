@@ -14,7 +14,7 @@ from pathlib import Path
 from installer import __version__
 from installer.bootopts import BootOptions, describe, parse_cmdline
 from installer.errors import InstallerError, KickstartError, UsageError
-from installer.logs import setup_logging
+from installer.logs import register_secret, setup_logging
 
 log = logging.getLogger("anaconda")
 STARTED = time.monotonic()
@@ -106,9 +106,13 @@ def run(argv: list[str]) -> int:
     if args.validate:
         return validate(args)
     options = read_boot_options(args)
+    for secret in options.secrets():
+        register_secret(secret)
     setup_logging(Path(args.logdir), debug=options.debug)
     log.info("anaconda-lean %s started: %s", __version__, " ".join(argv))
     log.info("Boot options: %s", describe(options))
+    for warning in options.warnings:
+        log.warning("%s", warning)
     return install(args, options)
 
 

@@ -42,6 +42,8 @@ def best_method() -> str:
 
 def crypt_password(password: str, prefix: str | None = None) -> str:
     """Hash for /etc/shadow and `rootpw --iscrypted`."""
+    if "\0" in password:
+        raise ValueError("a password cannot contain a NUL byte")
     lib = _libcrypt()
     setting = lib.crypt_gensalt((prefix or best_method()).encode(), 0, None, 0)
     if not setting:
@@ -53,6 +55,8 @@ def crypt_password(password: str, prefix: str | None = None) -> str:
 
 
 def verify_password(password: str, hashed: str) -> bool:
+    if "\0" in password:
+        return False
     result = _libcrypt().crypt(password.encode(), hashed.encode())
     return bool(result) and result.decode() == hashed
 

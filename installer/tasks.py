@@ -57,14 +57,18 @@ class TaskQueue:
     def add(self, title: str, run: Callable[[Progress], None], weight: float = 1.0) -> None:
         self.tasks.append(Task(title, run, weight))
 
+    def _weight(self, task: Task) -> float:
+        """A queue of weightless tasks counts each task as one."""
+        return task.weight if any(t.weight for t in self.tasks) else 1.0
+
     @property
     def total_weight(self) -> float:
-        return sum(t.weight for t in self.tasks) or 1.0
+        return sum(self._weight(t) for t in self.tasks) or 1.0
 
     def _emit(self, index: int, message: str, done: float | None) -> None:
         task = self.tasks[index]
         own = min(max(done or 0.0, 0.0), 1.0)
-        fraction = min((self._done_weight + task.weight * own) / self.total_weight, 1.0)
+        fraction = min((self._done_weight + self._weight(task) * own) / self.total_weight, 1.0)
         fraction = max(fraction, self._last_fraction)  # progress never goes back
         self._last_fraction = fraction
         event = ProgressEvent(task.title, index + 1, len(self.tasks), fraction, message)
@@ -74,6 +78,7 @@ class TaskQueue:
     def run(self) -> None:
         """Run every task in order; an InstallerError from one stops the queue."""
         self._done_weight = 0.0
+        self._last_fraction = 0.0
         for index, task in enumerate(self.tasks):
             started = time.monotonic()
             log.info("Task %d/%d: %s", index + 1, len(self.tasks), task.title)
@@ -83,8 +88,8 @@ class TaskQueue:
             except InstallerError:
                 log.error("Task %s failed after %.1f s", task.title, time.monotonic() - started)
                 raise
-            self._done_weight += task.weight
+            self._done_weight += self._weight(task)
             log.info("Task %s done in %.2f s", task.title, time.monotonic() - started)
         if self.tasks:
-            self._done_weight -= self.tasks[-1].weight  # so the last task reads 100%
+            self._done_weight -= self._weight(self.tasks[-1])  # so the last task reads 100%
             self._emit(len(self.tasks) - 1, "done", 1.0)

@@ -6,17 +6,13 @@ value parser. So `inst.lowmem=5` and `--lowmem 5` fail with the same message.
 """
 from __future__ import annotations
 
-import logging
-import shlex
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Iterable
 
 from installer.errors import BootOptionError
 
 from . import values
-
-log = logging.getLogger("anaconda.bootopts")
-
 
 @dataclass(frozen=True)
 class OptionSpec:
@@ -110,18 +106,40 @@ class BootOptions:
 
 
 def split_cmdline(text: str, origin: str = "/proc/cmdline") -> list[str]:
-    """Split a kernel command line into words; what follows `--` belongs to init."""
-    try:
-        words = shlex.split(text)
-    except ValueError as exc:
-        raise BootOptionError(f"{origin}: cannot split the boot options ({exc}): "
-                              "check the quotes") from None
+    """Split a kernel command line as the kernel does: only double quotes group words.
+
+    What follows `--` belongs to init and is not ours.
+    """
+    words, current, quoted, started = [], [], False, False
+    for char in text:
+        if char == '"':
+            quoted, started = not quoted, True
+        elif char.isspace() and not quoted:
+            if started:
+                words.append("".join(current))
+            current, started = [], False
+        else:
+            current.append(char)
+            started = True
+    if quoted:
+        raise BootOptionError(f"{origin}: a double quote is not closed: check the quotes")
+    if started:
+        words.append("".join(current))
     return words[: words.index("--")] if "--" in words else words
+
+
+CREDENTIALS_RE = re.compile(r"(^|//)([^/:@\s]*):[^@/\s]*@")
+
+
+def mask_credentials(text: str) -> str:
+    """`http://user:pass@host` -> `http://user:********@host`, for messages about options."""
+    return CREDENTIALS_RE.sub(r"\1\2:********@", text)
 
 
 def apply_word(options: BootOptions, name: str, value: str | None, shown: str) -> None:
     """Parse one NAME[=VALUE] and store it; `shown` is how the user wrote the option."""
     spec = BY_NAME[name]
+    shown = mask_credentials(shown)
     if value is None and not spec.flag:
         raise BootOptionError(f"{shown} needs a value: {spec.help}")
     try:
@@ -140,15 +158,14 @@ def parse_words(words: Iterable[str], options: BootOptions | None = None,
     options = options or BootOptions()
     for word in words:
         name, sep, value = word.partition("=")
+        shown = mask_credentials(word)
         if name in BY_NAME:
             apply_word(options, name, value if sep else None, word)
         elif name.startswith("inst."):
-            options.warnings.append(f"{origin}: unknown boot option {word!r} ignored")
+            options.warnings.append(f"{origin}: unknown boot option {shown!r} ignored")
         elif name in LEGACY_NAMES and sep:
             options.warnings.append(
-                f"{origin}: {word!r} is the old spelling; use inst.{name}= (ignored)")
-    for warning in options.warnings:
-        log.warning("%s", warning)
+                f"{origin}: {shown!r} is the old spelling; use inst.{name}= (ignored)")
     return options
 
 

@@ -70,6 +70,15 @@ class Source:
         return self.location
 
 
+def _check_port(parts) -> None:
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0 and parts.netloc.rpartition("]")[2].count(":"):
+        raise ValueError("the port is not a number from 1 to 65535")
+
+
 DEVICE_RE = re.compile(r"^(/dev/[\w./-]+|[\w.-]+|(LABEL|UUID|PARTUUID|PARTLABEL)=[^:]+)$")
 SOURCE_FORMS = ("http(s)://HOST/PATH, ftp://HOST/PATH, file:/PATH, hd:DEVICE:/PATH, "
                 "cdrom[:DEVICE] or nfs:[OPTIONS:]SERVER:/PATH")
@@ -90,12 +99,11 @@ def parse_source(text: str) -> Source:
         parts = urlsplit(text)
         if not rest.startswith("//") or not parts.hostname:
             raise ValueError(f"{scheme} URL without a host; expected {scheme}://HOST/PATH")
-        try:
-            parts.port
-        except ValueError:
-            raise ValueError("the port in the URL is not a number from 1 to 65535") from None
+        _check_port(parts)
         return Source(scheme, text, path=parts.path)
     if scheme == "file":
+        if rest.startswith("//") and not rest.startswith("///"):
+            raise ValueError("a file: URL names no host; use file:/PATH or file:///PATH")
         path = rest[2:] if rest.startswith("///") else rest
         if not path.startswith("/"):
             raise ValueError("file: needs an absolute path, e.g. file:/ks.cfg")
@@ -105,8 +113,8 @@ def parse_source(text: str) -> Source:
         device = device.strip()
         if scheme == "hd" and not device:
             raise ValueError("hd: needs a device, e.g. hd:sdb1:/ks.cfg or hd:LABEL=INST:/repo")
-        if device.startswith("/") and scheme == "cdrom" and not path:
-            device, path = "", device
+        if scheme == "cdrom" and device.startswith("/") and not device.startswith("/dev/") and not path:
+            device, path = "", device  # cdrom:/ks.cfg is a path on the disc
         if device and not DEVICE_RE.match(device):
             raise ValueError(f"{device!r} is not a device name, LABEL=, UUID= or PARTUUID=")
         if path and not path.startswith("/"):
@@ -143,19 +151,19 @@ def parse_proxy(text: str) -> Proxy:
     forms = "expected [PROTOCOL://][USER[:PASSWORD]@]HOST[:PORT] with PROTOCOL http, https or ftp"
     if parts.scheme not in ("http", "https", "ftp") or not parts.hostname:
         raise ValueError(forms)
-    try:
-        port = parts.port
-    except ValueError:
-        raise ValueError("the proxy port is not a number from 1 to 65535") from None
-    netloc = parts.hostname + (f":{port}" if port else "")
+    _check_port(parts)
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    netloc = host + (f":{parts.port}" if parts.port else "")
     return Proxy(f"{parts.scheme}://{netloc}", parts.username or "", parts.password or "")
 
 
 CONSOLE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(,[0-9]+([noe][5-8]?r?)?)?$")
+UART_RE = re.compile(r"^uart(8250)?,((io|mmio|mmio16|mmio32|mmio32be),)?0x[0-9A-Fa-f]+"
+                     r"(,[0-9]+([noe][5-8]?r?)?)?$")
 
 
 def parse_console(text: str) -> str:
-    if CONSOLE_RE.match(text):
+    if CONSOLE_RE.match(text) or UART_RE.match(text):
         return text
     raise ValueError("expected DEVICE[,BAUD[PARITY][BITS]], e.g. tty0 or ttyS0,115200n8")
 
@@ -199,6 +207,14 @@ def _split_ip_fields(text: str) -> list[str]:
     return [f[1:-1] if f.startswith("[") and f.endswith("]") else f for f in fields]
 
 
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _address(value: str, what: str) -> str:
     try:
         ipaddress.ip_address(value)
@@ -207,28 +223,37 @@ def _address(value: str, what: str) -> str:
     return value
 
 
-def _netmask(value: str) -> str:
-    if value.isdigit() and 0 <= int(value) <= 128:
+def _netmask(value: str, address: str = "") -> str:
+    limit = 32 if "." in address else 128
+    if value.isdigit() and 0 <= int(value) <= limit:
         return value
     try:
         ipaddress.IPv4Network(f"0.0.0.0/{value}")
     except ValueError:
-        raise ValueError(f"netmask {value!r} is neither a prefix length nor a dotted mask") from None
+        raise ValueError(f"netmask {value!r} is neither a prefix length (0-{limit}) "
+                         "nor a dotted mask") from None
     return value
 
 
 def _tail(fields: list[str]) -> tuple[int | None, str, tuple[str, ...]]:
-    """MTU, MAC and DNS servers that may follow the method (a MAC has colons itself)."""
+    """What may follow the method: [MTU][:MAC] or [DNS1][:DNS2] (a MAC has colons itself)."""
+    if not fields:
+        return None, "", ()
+    first, rest = fields[0], fields[1:]
+    if first and not first.isdigit():  # METHOD:DNS1[:DNS2]
+        return None, "", tuple(_address(d, "DNS server") for d in fields if d)
     mtu = None
-    if fields and fields[0]:
-        if not fields[0].isdigit() or not 68 <= int(fields[0]) <= 65535:
-            raise ValueError(f"MTU {fields[0]!r} is not a number from 68 to 65535")
-        mtu = int(fields[0])
-    rest = fields[1:]
-    if len(rest) >= 6 and MAC_RE.match(":".join(rest[:6])):
-        return mtu, ":".join(rest[:6]), tuple(_address(d, "DNS server") for d in rest[6:] if d)
-    if rest and rest[0] and not MAC_RE.match(rest[0]):
-        return mtu, "", tuple(_address(d, "DNS server") for d in rest if d)
+    if first:
+        if not 68 <= int(first) <= 65535:
+            raise ValueError(f"MTU {first!r} is not a number from 68 to 65535")
+        mtu = int(first)
+    if len(rest) == 6 and MAC_RE.match(":".join(rest)):
+        return mtu, ":".join(rest), ()
+    if rest and any(rest):
+        if mtu is None and not first:  # METHOD::DNS1[:DNS2]
+            return None, "", tuple(_address(d, "DNS server") for d in rest if d)
+        raise ValueError(f"{':'.join(rest)!r} after the MTU is not a MAC address like "
+                         "52:54:00:12:34:56")
     return mtu, "", ()
 
 
@@ -243,7 +268,8 @@ def parse_ip(text: str) -> IpConfig:
     fields = _split_ip_fields(text)
     if len(fields) == 1:
         return IpConfig(method=_method(fields[0]))
-    if len(fields) < 7:
+    short_form = fields[1] in IP_METHODS and not _is_address(fields[0])
+    if short_form or len(fields) < 7:
         if not IFNAME_RE.match(fields[0]):
             raise ValueError(
                 "expected METHOD, INTERFACE:METHOD or "
@@ -262,7 +288,7 @@ def parse_ip(text: str) -> IpConfig:
         address=_address(address, "address") if address else "",
         peer=_address(peer, "peer") if peer else "",
         gateway=_address(gateway, "gateway") if gateway else "",
-        netmask=_netmask(netmask) if netmask else "",
+        netmask=_netmask(netmask, address) if netmask else "",
         hostname=hostname,
         mtu=mtu,
         mac=mac,
