@@ -100,6 +100,24 @@ def build_queue(run: InstallRun) -> TaskQueue:
     return queue
 
 
+def describe_plan(run: InstallRun) -> list[str]:
+    """--dry-run: what the queue would do, in order, without doing any of it."""
+    lines = [f"Target: {run.target_root} (directory install)"]
+    ignored = _ignored_storage(run)
+    if ignored:
+        lines.append("Storage commands ignored for a directory install: " + ", ".join(ignored))
+    packages = run.handler.packages
+    wanted = ([f"@^{packages.environment}"] if packages.environment else []) + \
+        [f"@{g.name}" for g in packages.groupList] + list(packages.packageList) + \
+        [f"-{p}" for p in packages.excludedList]
+    if wanted:
+        lines.append("Packages requested: " + " ".join(wanted))
+    for index, task in enumerate(build_queue(run).tasks, start=1):
+        lines.append(f"  {index}. {task.title}")
+    lines.append("Dry run: nothing was written.")
+    return lines
+
+
 def save_logs(run: InstallRun) -> None:
     if not run.options.saves("logs"):
         log.info("inst.nosave=logs: logs stay in %s only", run.log_dir)

@@ -70,7 +70,7 @@ def validate(args) -> int:
 
 def install(args, options: BootOptions) -> int:
     from installer.frontend import load_frontend
-    from installer.install import InstallRun, execute
+    from installer.install import InstallRun, describe_plan, execute
     from installer.kickstart.load import load
     from installer.kickstart.reader import Reader
 
@@ -94,6 +94,10 @@ def install(args, options: BootOptions) -> int:
         frontend.warning(warning)
     run = InstallRun(loaded=loaded, options=options, log_dir=Path(args.logdir),
                      target_root=Path(args.dirinstall).absolute(), frontend=frontend)
+    if args.dry_run:
+        for line in describe_plan(run):
+            frontend.message(line)
+        return 0
     execute(run)
     log.info("Finished in %.1f s", time.monotonic() - STARTED)
     return 0

@@ -192,3 +192,14 @@ def test_unknown_boot_option_is_a_logged_warning(anaconda, tmp_path):
     assert "unknown boot option 'inst.frobnicate=1' ignored" in log
     assert "'ks=http://old/ks.cfg' is the old spelling; use inst.ks=" in log
     assert "inst.frobnicate" in result.err
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(anaconda, tmp_path):
+    target = tmp_path / "dry"
+    result = anaconda("--cmdline", "--dirinstall", str(target), "--kickstart", str(MINIMAL),
+                      "--dry-run")
+    assert result.code == 0, result.text
+    assert "Packages requested: @^minimal-environment" in result.out
+    assert "  5. Running %post scripts" in result.out
+    assert "Dry run: nothing was written." in result.out
+    assert not target.exists()
