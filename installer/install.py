@@ -7,6 +7,7 @@ target, so a failed install can be debugged from what it leaves behind.
 from __future__ import annotations
 
 import logging
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,12 +16,14 @@ from pykickstart.constants import KS_SCRIPT_ONERROR, KS_SCRIPT_POST, KS_SCRIPT_P
 from installer import power
 from installer.bootopts import BootOptions
 from installer.configure.basics import configure_basics
-from installer.errors import InstallerError
+from installer.errors import InstallerError, PayloadError
 from installer.frontend import Frontend
 from installer.kickstart import scripts
 from installer.kickstart.load import LoadedKickstart
 from installer.kickstart.writeout import write_kickstarts
 from installer.logs import copy_logs
+from installer.software import build_request
+from installer.sources import SourceMounts
 from installer.tasks import Progress, TaskQueue
 
 log = logging.getLogger("anaconda.install")
@@ -61,16 +64,31 @@ def _ignored_storage(run: InstallRun) -> list[str]:
     return [name for name in STORAGE_COMMANDS if name in seen]
 
 
+#: How the payload's phases share the "Installing packages" task.
+PAYLOAD_PHASES = {"phase": (0.0, 0.05), "download": (0.05, 0.45), "install": (0.5, 0.5)}
+
+
 def _payload_task(run: InstallRun):
     def task(progress: Progress) -> None:
-        packages = run.handler.packages
-        wanted = len(packages.packageList) + len(packages.groupList) + (1 if packages.environment else 0)
-        if wanted:
-            note = (f"%packages asks for {wanted} package(s)/group(s); this build has no DNF "
-                    "payload yet, so no packages are installed")
-            log.warning("%s", note)
-            run.frontend.warning(note)
-        progress.step("no packages to install", 1.0)
+        from payload.runner import PayloadRunError, run_worker
+
+        with SourceMounts() as mounts:
+            request = build_request(run.handler, run.options, run.target_root, run.log_dir, mounts)
+            for repo in request.repos:
+                log.info("Source %s: %s (%s)", repo.name, repo.where, repo.origin)
+
+            def relay(event) -> None:
+                start, span = PAYLOAD_PHASES.get(event.kind, (0.0, 0.0))
+                if event.kind == "log":
+                    log.info("%s", event.message)
+                    return
+                progress.step(event.message, start + span * event.done)
+
+            try:
+                count = run_worker(request, relay)
+            except PayloadRunError as exc:
+                raise PayloadError(exc.message) from None
+        progress.step(f"{count} packages installed", 1.0)
     return task
 
 
@@ -112,10 +130,28 @@ def describe_plan(run: InstallRun) -> list[str]:
         [f"-{p}" for p in packages.excludedList]
     if wanted:
         lines.append("Packages requested: " + " ".join(wanted))
+    lines += _planned_transaction(run)
     for index, task in enumerate(build_queue(run).tasks, start=1):
         lines.append(f"  {index}. {task.title}")
     lines.append("Dry run: nothing was written.")
     return lines
+
+
+def _planned_transaction(run: InstallRun) -> list[str]:
+    """Depsolve against the sources into a scratch root: the packages that would be installed."""
+    from payload.runner import PayloadRunError, run_worker
+
+    with tempfile.TemporaryDirectory(prefix="anaconda-dry-run-") as scratch, SourceMounts() as mounts:
+        request = build_request(run.handler, run.options, Path(scratch), run.log_dir, mounts,
+                                dry_run=True)
+        planned: list[str] = []
+        try:
+            run_worker(request, lambda e: planned.append(e.message.removeprefix("would install "))
+                       if e.kind == "log" else None)
+        except PayloadRunError as exc:
+            raise PayloadError(exc.message) from None
+    return [f"Package transaction: {len(planned)} packages to install"] + \
+        [f"    {name}" for name in planned]
 
 
 def save_logs(run: InstallRun) -> None:

@@ -27,12 +27,28 @@ class Outcome:
         return self.out + self.err
 
 
+@pytest.fixture(scope="session")
+def small_repo() -> Path:
+    """The small test repository (tests/repos/smallrepo.py), built once and cached."""
+    from tests.repos.smallrepo import ensure_small_repo
+
+    return ensure_small_repo()
+
+
 @pytest.fixture
-def anaconda(tmp_path):
-    """Run the installed `anaconda` entry point with its logs in a private directory."""
+def anaconda(tmp_path, small_repo):
+    """Run the installed `anaconda` entry point with its logs in a private directory.
+
+    Unless `repo` says otherwise, the small test repository is the installation source
+    (as `inst.repo=`), so kickstarts without a url command install from it.
+    """
     log_dir = tmp_path / "logs"
 
-    def run(*args: str, timeout: float = 120, boot: str = "") -> Outcome:
+    def run(*args: str, timeout: float = 300, boot: str = "", repo: str | None = "small") -> Outcome:
+        if repo == "small":
+            repo = small_repo.as_uri()
+        if repo:
+            boot = f"{boot} inst.repo={repo}".strip()
         argv = [str(ANACONDA), "--logdir", str(log_dir), "--boot-options", boot, *args]
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL, cwd=REPO)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.conftest import REPO
 
-MINIMAL = REPO / "data/ks/minimal.ks"
+MINIMAL = REPO / "tests/data/small.ks"  # minimal.ks, for the small test repository
 
 
 def mode(path: Path) -> int:
@@ -36,7 +36,7 @@ def test_minimal_runs_end_to_end(anaconda, tmp_path):
         assert mode(target / "root" / name) == 0o600
     assert (target / "root/original-ks.cfg").read_text() == MINIMAL.read_text()
     saved = (target / "root/anaconda-ks.cfg").read_text()
-    assert "@^minimal-environment" in saved and "autopart --type=lvm" in saved
+    assert "@^test-environment" in saved and "autopart --type=lvm" in saved
     logs = target / "var/log/anaconda"
     assert mode(logs) == 0o700
     for name in ("anaconda.log", "program.log", "storage.log", "packaging.log",
@@ -199,7 +199,9 @@ def test_dry_run_prints_the_plan_and_writes_nothing(anaconda, tmp_path):
     result = anaconda("--cmdline", "--dirinstall", str(target), "--kickstart", str(MINIMAL),
                       "--dry-run")
     assert result.code == 0, result.text
-    assert "Packages requested: @^minimal-environment" in result.out
+    assert "Packages requested: @^test-environment" in result.out
+    assert "Package transaction: 6 packages to install" in result.out
+    assert "    app-d-1.0-1.noarch" in result.out
     assert "  5. Running %post scripts" in result.out
     assert "Dry run: nothing was written." in result.out
     assert not target.exists()

@@ -27,19 +27,20 @@ user --name=alice --password={SECRETS['user']} --groups=wheel
 sshpw --username=installer {SECRETS['sshpw']} --plaintext
 bootloader --location=mbr --password={SECRETS['grub']}
 autopart --type=lvm --encrypted --passphrase={SECRETS['luks']}
-url --url=http://repo.invalid/os --proxy=http://puser:{SECRETS['proxy']}@proxy.invalid:3128
+url --url={{repo}} --proxy=http://puser:{SECRETS['proxy']}@proxy.invalid:3128
 %post --nochroot
 echo "the root password is {SECRETS['root']}"
 %end
 """
 
 
-def test_no_secret_in_logs_output_or_saved_kickstart(anaconda, tmp_path):
+def test_no_secret_in_logs_output_or_saved_kickstart(anaconda, tmp_path, small_repo):
     ks = tmp_path / "secrets.ks"
-    ks.write_text(KICKSTART)
+    ks.write_text(KICKSTART.replace("{repo}", small_repo.as_uri()))
     target = tmp_path / "root"
     result = anaconda("--cmdline", "--dirinstall", str(target), "--kickstart", str(ks), "--debug",
-                      boot=f"inst.proxy=http://buser:{SECRETS['bootproxy']}@127.0.0.1:3128")
+                      boot=f"inst.proxy=http://buser:{SECRETS['bootproxy']}@127.0.0.1:3128",
+                      repo=None)
     assert result.code == 0, result.text
     searched = {"stdout": result.out, "stderr": result.err}
     for directory in (result.log_dir, target / "var/log/anaconda"):
@@ -63,5 +64,5 @@ def test_no_secret_in_logs_output_or_saved_kickstart(anaconda, tmp_path):
     assert re.search(r'^bootloader .*--password="grub\.pbkdf2\.sha512\.10000\.[0-9A-F.]+" --iscrypted',
                      saved, re.M)
     assert re.search(r"^autopart --encrypted --type=lvm\s*$", saved, re.M), "passphrase kept"
-    assert '--proxy="http://proxy.invalid:3128"' in saved
+    assert 'proxy.invalid:3128"' in saved and "puser" not in saved
     assert "--plaintext" not in saved

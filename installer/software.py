@@ -1,0 +1,113 @@
+"""From the kickstart and boot options to a payload request.
+
+Sources: the kickstart's `url` (or, when the kickstart names none, `inst.repo`), every
+`repo` command and every `inst.addrepo`. `hd:` and `cdrom` sources are mounted read-only
+first (installer/sources.py) and handed to the payload as file:// URLs. %packages maps
+one to one onto PackageSelection; no %packages section means the default environment.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pykickstart.constants import GROUP_ALL, GROUP_REQUIRED, KS_MISSING_IGNORE
+
+from installer.bootopts import BootOptions
+from installer.errors import PayloadError
+from installer.sources import SourceMounts
+from payload.model import (GROUP_DEFAULT, GROUP_MANDATORY, GROUP_OPTIONAL, GroupRequest,
+                           InstallRequest, PackageSelection, RepoSpec)
+
+log = logging.getLogger("anaconda.payload")
+
+BASE_REPO = "anaconda"
+LEVELS = {GROUP_REQUIRED: GROUP_MANDATORY, GROUP_ALL: GROUP_OPTIONAL}
+
+
+def selection_from(packages) -> PackageSelection:
+    return PackageSelection(
+        environment=packages.environment or None,
+        groups=[GroupRequest(g.name, LEVELS.get(g.include, GROUP_DEFAULT)) for g in packages.groupList],
+        packages=list(packages.packageList),
+        excluded_packages=list(packages.excludedList),
+        excluded_groups=[g.name for g in packages.excludedGroupList],
+        use_default_environment=not packages.seen,
+        nocore=packages.nocore,
+        ignore_missing=packages.handleMissing == KS_MISSING_IGNORE,
+        exclude_docs=packages.excludeDocs,
+        exclude_weakdeps=packages.excludeWeakdeps,
+        inst_langs=packages.instLangs,
+        multilib=packages.multiLib,
+    )
+
+
+def _proxy(url_proxy: str, options: BootOptions) -> str:
+    if url_proxy:
+        return url_proxy
+    if options.proxy:
+        p = options.proxy
+        if p.username:
+            scheme, rest = p.url.split("://", 1)
+            return f"{scheme}://{p.username}:{p.password}@{rest}"
+        return p.url
+    return ""
+
+
+def base_repo(handler, options: BootOptions, mounts: SourceMounts) -> RepoSpec | None:
+    url = handler.url
+    if url.seen and (url.url or url.mirrorlist or url.metalink):
+        spec = RepoSpec(BASE_REPO, origin=f"kickstart url (line {url.lineno})",
+                        proxy=_proxy(url.proxy or "", options),
+                        sslverify=not (url.noverifyssl or options.noverifyssl))
+        if url.metalink:
+            spec.metalink = url.metalink
+        elif url.mirrorlist:
+            spec.mirrorlist = url.mirrorlist
+        else:
+            spec.baseurl = [mounts.url_for(url.url)]
+        return spec
+    if options.repo is not None:
+        return RepoSpec(BASE_REPO, baseurl=[mounts.url_for(options.repo.location)],
+                        origin=f"inst.repo={options.repo}", proxy=_proxy("", options),
+                        sslverify=not options.noverifyssl)
+    return None
+
+
+def repos_from(handler, options: BootOptions, mounts: SourceMounts) -> list[RepoSpec]:
+    repos = []
+    base = base_repo(handler, options, mounts)
+    if base:
+        repos.append(base)
+    for repo in handler.repo.repoList:
+        spec = RepoSpec(repo.name, origin=f"kickstart repo --name={repo.name} (line {repo.lineno})",
+                        proxy=_proxy(repo.proxy or "", options),
+                        sslverify=not (repo.noverifyssl or options.noverifyssl),
+                        cost=repo.cost, includepkgs=list(repo.includepkgs),
+                        excludepkgs=list(repo.excludepkgs), install=bool(repo.install))
+        if repo.mirrorlist:
+            spec.mirrorlist = repo.mirrorlist
+        elif repo.metalink:
+            spec.metalink = repo.metalink
+        else:
+            spec.baseurl = [mounts.url_for(repo.baseurl)]
+        repos.append(spec)
+    for name, source in options.addrepo:
+        repos.append(RepoSpec(name, baseurl=[mounts.url_for(source.location)],
+                              origin=f"inst.addrepo={name},{source}", proxy=_proxy("", options),
+                              sslverify=not options.noverifyssl))
+    return repos
+
+
+def build_request(handler, options: BootOptions, root: Path, log_dir: Path,
+                  mounts: SourceMounts, dry_run: bool = False) -> InstallRequest:
+    repos = repos_from(handler, options, mounts)
+    if not repos:
+        raise PayloadError("no installation source: give the kickstart a url (or repo) "
+                           "command, or boot with inst.repo=URL")
+    packages = handler.packages
+    return InstallRequest(root=str(root), repos=repos, selection=selection_from(packages),
+                          cache_dir=str(root / "var/cache/anaconda-dnf"),
+                          log_file=str(log_dir / "packaging.log"),
+                          retries=packages.retries if packages.retries is not None else 10,
+                          timeout=packages.timeout if packages.timeout is not None else 30,
+                          dry_run=dry_run)

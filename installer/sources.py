@@ -1,0 +1,111 @@
+"""Installation sources that live on a device: `hd:DEVICE:/path` and `cdrom`.
+
+Each is mounted read-only (an ISO file on the device loop-mounted read-only in turn)
+and handed to the payload as a file:// URL; everything is unmounted at the end, also
+after a failure. Network and file:// sources pass through untouched.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from installer import program
+from installer.bootopts.values import parse_source
+from installer.errors import PayloadError
+
+log = logging.getLogger("anaconda.sources")
+
+MOUNT_BASE = Path("/run/install/sources")
+
+
+def resolve_device(spec: str) -> str:
+    """LABEL=, UUID=, PARTUUID=, /dev/NAME or NAME to a device node."""
+    if "=" in spec:
+        result = program.run(["blkid", "-o", "device", "-t", spec])
+        device = result.output.strip().splitlines()[0] if result.returncode == 0 and result.output.strip() else ""
+        if not device:
+            raise PayloadError(f"no device has {spec} (looked with blkid)")
+        return device
+    device = spec if spec.startswith("/dev/") else f"/dev/{spec}"
+    if not Path(device).exists():
+        raise PayloadError(f"device {device} does not exist")
+    return device
+
+
+class SourceMounts:
+    """Mounts made for sources; a context manager that unmounts them in reverse order."""
+
+    def __init__(self, base: Path = MOUNT_BASE):
+        self.base = base
+        self.mounted: list[Path] = []
+
+    def __enter__(self) -> "SourceMounts":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.unmount_all()
+
+    def _mount(self, what: str, options: str, fstype: str | None = None) -> Path:
+        target = self.base / str(len(self.mounted))
+        target.mkdir(parents=True, exist_ok=True)
+        argv = ["mount", "-o", options] + (["-t", fstype] if fstype else []) + [what, str(target)]
+        result = program.run(argv)
+        if result.returncode != 0:
+            raise PayloadError(f"cannot mount {what} read-only: {result.output.strip()}")
+        self.mounted.append(target)
+        log.info("Mounted %s at %s (%s)", what, target, options)
+        return target
+
+    def unmount_all(self) -> None:
+        while self.mounted:
+            target = self.mounted.pop()
+            result = program.run(["umount", str(target)])
+            if result.returncode != 0:
+                program.run(["umount", "-l", str(target)])
+            try:
+                target.rmdir()
+            except OSError:
+                pass
+
+    def _tree_or_iso(self, root: Path, path: str, what: str) -> str:
+        inside = root / path.lstrip("/") if path else root
+        if inside.is_file():
+            iso = self._mount(str(inside), "ro,loop")
+            return iso.as_uri()
+        if inside.is_dir():
+            return inside.as_uri()
+        raise PayloadError(f"{what}: {path or '/'} is neither a directory nor an ISO image on the device")
+
+    def url_for(self, location: str) -> str:
+        """A URL the payload can use for this source location."""
+        try:
+            source = parse_source(location) if not location.startswith("file://") else None
+        except ValueError as exc:
+            raise PayloadError(f"source {location!r}: {exc}") from None
+        if source is None or source.scheme in ("http", "https", "ftp"):
+            return location
+        if source.scheme == "file":
+            return Path(source.path).as_uri()
+        if source.scheme == "hd":
+            device = resolve_device(source.device)
+            root = self._mount(device, "ro")
+            return self._tree_or_iso(root, source.path, location)
+        if source.scheme == "cdrom":
+            return self._find_cdrom(source.device, location)
+        raise PayloadError(f"{location}: {source.scheme}: sources are not supported yet; "
+                           "use http(s)://, file:, hd: or cdrom")
+
+    def _find_cdrom(self, device: str, location: str) -> str:
+        if device:
+            candidates = [resolve_device(device)]
+        else:
+            result = program.run(["blkid", "-o", "device", "-t", "TYPE=iso9660"])
+            candidates = [d for d in result.output.split() if os.path.exists(d)]
+        for candidate in candidates:
+            root = self._mount(candidate, "ro")
+            if (root / "repodata/repomd.xml").exists():
+                return root.as_uri()
+            self.mounted.remove(root)
+            program.run(["umount", str(root)])
+        raise PayloadError(f"{location}: no optical disc with a repository (repodata/) found")

@@ -1,0 +1,184 @@
+"""The DNF run itself: configure, load repositories, select, depsolve, download, install.
+
+Runs inside the worker process (payload/worker.py). Every DNF failure becomes a
+`PayloadFailure` whose message names the repository, URL or packages concerned.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import dnf
+import dnf.exceptions
+
+from .events import EventWriter
+from .model import InstallRequest, RepoSpec
+from .progress import DownloadEvents, TransactionEvents
+from .selection import apply_selection
+
+log = logging.getLogger("anaconda.payload")
+
+class PayloadFailure(Exception):
+    """An error a user can act on; `kind` says which."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def configure(request: InstallRequest) -> dnf.Base:
+    base = dnf.Base()
+    conf = base.conf
+    conf.installroot = request.root
+    conf.cachedir = request.cache_dir
+    conf.reposdir = []
+    conf.releasever = request.releasever
+    conf.retries = request.retries
+    conf.timeout = request.timeout
+    conf.skip_if_unavailable = False
+    conf.install_weak_deps = not request.selection.exclude_weakdeps
+    conf.multilib_policy = "all" if request.selection.multilib else "best"
+    conf.excludepkgs = list(request.selection.excluded_packages)
+    conf.keepcache = False
+    conf.logdir = str(Path(request.cache_dir) / "log")
+    Path(conf.logdir).mkdir(parents=True, exist_ok=True)
+    if request.selection.exclude_docs:
+        conf.tsflags.append("nodocs")
+    for spec in request.repos:
+        add_repo(base, spec)
+    return base
+
+
+def add_repo(base: dnf.Base, spec: RepoSpec) -> None:
+    options = {"baseurl": spec.baseurl, "sslverify": spec.sslverify, "gpgcheck": spec.gpgcheck,
+               "includepkgs": spec.includepkgs, "excludepkgs": spec.excludepkgs,
+               "skip_if_unavailable": False}
+    if spec.mirrorlist:
+        options["mirrorlist"] = spec.mirrorlist
+    if spec.metalink:
+        options["metalink"] = spec.metalink
+    if spec.proxy:
+        options["proxy"] = spec.proxy
+    if spec.cost is not None:
+        options["cost"] = spec.cost
+    if spec.gpgkey:
+        options["gpgkey"] = spec.gpgkey
+    base.repos.add_new_repo(spec.name, base.conf, **options)
+    log.info("Repository %s: %s", spec.name, spec.where)
+
+
+def load_repositories(base: dnf.Base, request: InstallRequest, events: EventWriter) -> None:
+    events.send("phase", "Loading repository metadata")
+    try:
+        base.fill_sack(load_system_repo=False)
+    except dnf.exceptions.RepoError as exc:
+        raise PayloadFailure("RepoError", _repo_problem(request, str(exc))) from None
+    try:
+        base.read_comps(arch_filter=True)
+    except dnf.exceptions.Error as exc:
+        raise PayloadFailure("RepoError", f"the comps (groups) data cannot be read: {exc}") from None
+    log.info("%d packages available", len(base.sack.query().available()))
+
+
+def _repo_problem(request: InstallRequest, text: str) -> str:
+    for spec in request.repos:
+        if f"'{spec.name}'" in text or spec.name in text:
+            return (f"repository {spec.name} ({spec.where}) could not be loaded "
+                    f"after {request.retries} tries: {text}")
+    return f"the repositories could not be loaded: {text}"
+
+
+def resolve(base: dnf.Base, request: InstallRequest, events: EventWriter) -> list:
+    events.send("phase", "Checking software dependencies")
+    selection = apply_selection(base, request.selection)
+    if selection.missing:
+        names = ", ".join(selection.missing)
+        if request.selection.ignore_missing:
+            log.warning("Not in any repository, skipped (--ignoremissing): %s", names)
+        else:
+            raise PayloadFailure("MissingPackages",
+                                 f"not in any repository: {names}; fix the names, add a "
+                                 "repository, or use %packages --ignoremissing")
+    try:
+        base.resolve()
+    except dnf.exceptions.DepsolveError as exc:
+        raise PayloadFailure("DepsolveError", f"the packages cannot be installed together: {exc}") from None
+    packages = sorted(base.transaction.install_set, key=str)
+    if not packages:
+        raise PayloadFailure("DepsolveError", "nothing to install: %packages selects no packages")
+    log.info("Transaction: %d packages, %.1f MiB to download", len(packages),
+             sum(p.downloadsize for p in packages) / 2**20)
+    return packages
+
+
+def download(base: dnf.Base, packages: list, events: EventWriter) -> None:
+    try:
+        base.download_packages(packages, DownloadEvents(events))
+    except dnf.exceptions.DownloadError as exc:
+        problems = []
+        for pkg, messages in (exc.errmap or {}).items():
+            problems.append(f"{pkg}: {'; '.join(messages)}")
+        detail = "\n  ".join(problems) or str(exc)
+        raise PayloadFailure("DownloadError", f"packages could not be downloaded:\n  {detail}") from None
+    except OSError as exc:
+        raise PayloadFailure("DownloadError", f"writing downloaded packages failed: {exc}") from None
+
+
+def install(base: dnf.Base, packages: list, events: EventWriter) -> None:
+    events.send("phase", "Installing packages", total=len(packages))
+    display = TransactionEvents(events, len(packages))
+    try:
+        base.do_transaction(display=display)
+    except dnf.exceptions.TransactionCheckError as exc:
+        raise PayloadFailure("TransactionError", f"the RPM transaction check failed: {exc}") from None
+    except dnf.exceptions.Error as exc:
+        raise PayloadFailure("TransactionError", f"the RPM transaction failed: {exc}") from None
+
+
+def write_repo_files(request: InstallRequest) -> None:
+    """`repo --install`: the repository is configured in the installed system too."""
+    for spec in request.repos:
+        if not spec.install:
+            continue
+        path = Path(request.root) / "etc/yum.repos.d" / f"{spec.name}.repo"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lines = [f"[{spec.name}]", f"name={spec.name}", "enabled=1",
+                 f"gpgcheck={int(spec.gpgcheck)}", f"sslverify={int(spec.sslverify)}"]
+        if spec.baseurl:
+            lines.append("baseurl=" + " ".join(spec.baseurl))
+        if spec.mirrorlist:
+            lines.append(f"mirrorlist={spec.mirrorlist}")
+        if spec.metalink:
+            lines.append(f"metalink={spec.metalink}")
+        if spec.cost is not None:
+            lines.append(f"cost={spec.cost}")
+        if spec.includepkgs:
+            lines.append("includepkgs=" + ",".join(spec.includepkgs))
+        if spec.excludepkgs:
+            lines.append("excludepkgs=" + ",".join(spec.excludepkgs))
+        if spec.gpgkey:
+            lines.append("gpgkey=" + " ".join(spec.gpgkey))
+        path.write_text("\n".join(lines) + "\n")
+        log.info("Wrote %s", path)
+
+
+def run(request: InstallRequest, events: EventWriter) -> int:
+    """The whole payload run; returns the number of packages installed."""
+    Path(request.root).mkdir(parents=True, exist_ok=True)
+    base = configure(request)
+    try:
+        load_repositories(base, request, events)
+        packages = resolve(base, request, events)
+        if request.dry_run:
+            for pkg in packages:
+                events.send("log", f"would install {pkg}")
+            return len(packages)
+        download(base, packages, events)
+        install(base, packages, events)
+        write_repo_files(request)
+        return len(packages)
+    finally:
+        base.close()
+        shutil.rmtree(Path(request.cache_dir), ignore_errors=True)

@@ -1,0 +1,38 @@
+"""Events the DNF worker sends to the installer, one JSON object per line.
+
+Kept tiny and explicit: the worker runs in its own process, so this is the whole
+interface between them.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import IO
+
+
+@dataclass
+class PayloadEvent:
+    kind: str  # phase, download, install, log, error, done
+    message: str = ""
+    done: float = 0.0  # fraction of the current phase, 0..1
+    count: int = 0  # packages done
+    total: int = 0  # packages in all
+    bytes_done: int = 0
+    bytes_total: int = 0
+    error: str = ""  # for kind=error: the exception class
+
+    def to_line(self) -> str:
+        return json.dumps(asdict(self)) + "\n"
+
+    @classmethod
+    def from_line(cls, line: str) -> "PayloadEvent":
+        return cls(**json.loads(line))
+
+
+class EventWriter:
+    def __init__(self, stream: IO[str]):
+        self.stream = stream
+
+    def send(self, kind: str, message: str = "", **values) -> None:
+        self.stream.write(PayloadEvent(kind, message, **values).to_line())
+        self.stream.flush()

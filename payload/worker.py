@@ -1,0 +1,53 @@
+"""The DNF worker process: `python -m payload.worker EVENT_FD < request.json`.
+
+Depsolve, download and the RPM transaction run here, in a child of the installer, so
+that DNF's memory (metadata, solver, caches) is returned to the system when it exits.
+Events go to EVENT_FD as JSON lines; stdout and stderr are left to rpm scriptlets and
+are logged by the parent.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from .events import EventWriter
+from .model import InstallRequest
+
+LOG_FORMAT = "%(asctime)s,%(msecs)03d %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(path: str) -> None:
+    if not path:
+        return
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(LOG_FORMAT, "%H:%M:%S"))
+    for name in ("anaconda.payload", "dnf"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG if name == "anaconda.payload" else logging.INFO)
+        logger.propagate = False
+
+
+def main(argv: list[str]) -> int:
+    events = EventWriter(os.fdopen(int(argv[0]), "w", buffering=1))
+    request = InstallRequest.from_json(sys.stdin.read())
+    setup_logging(request.log_file)
+    from .dnf_install import PayloadFailure, run  # dnf is imported here, in the child only
+
+    try:
+        installed = run(request, events)
+    except PayloadFailure as exc:
+        logging.getLogger("anaconda.payload").error("%s", exc.message)
+        events.send("error", exc.message, error=exc.kind)
+        return 1
+    except Exception as exc:  # a bug, or DNF failing in a way not mapped yet
+        logging.getLogger("anaconda.payload").exception("Unexpected DNF failure")
+        events.send("error", f"{exc.__class__.__name__}: {exc}", error="Internal")
+        return 1
+    events.send("done", f"{installed} packages", count=installed, total=installed, done=1.0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
