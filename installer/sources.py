@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from pathlib import Path
 
 from installer import program
@@ -46,12 +47,17 @@ class SourceMounts:
     def __exit__(self, *exc) -> None:
         self.unmount_all()
 
-    def _mount(self, what: str, options: str, fstype: str | None = None) -> Path:
+    def _mount(self, what: str, options: str) -> Path:
         target = self.base / str(len(self.mounted))
         target.mkdir(parents=True, exist_ok=True)
-        argv = ["mount", "-o", options] + (["-t", fstype] if fstype else []) + [what, str(target)]
-        result = program.run(argv)
+        result = program.run(["mount", "-o", options, what, str(target)])
+        if result.returncode != 0 and "loop" in options and "unknown filesystem type" in result.output \
+                and shutil.which("fuseiso"):
+            # A kernel without iso9660 (some hosts): read the ISO through FUSE instead.
+            log.info("The kernel cannot mount %s; trying fuseiso", what)
+            result = program.run(["fuseiso", what, str(target)])
         if result.returncode != 0:
+            target.rmdir()
             raise PayloadError(f"cannot mount {what} read-only: {result.output.strip()}")
         self.mounted.append(target)
         log.info("Mounted %s at %s (%s)", what, target, options)

@@ -59,11 +59,9 @@ def apply_selection(base: dnf.Base, selection: PackageSelection) -> SelectionRes
             result.missing.append(f"@^{env_name}")
         else:
             result.environment = env.id
-            env_groups = {g.name for g in env.groups_iter()}
-            exclude_groups = [g for g in excluded if g in env_groups]
             base.environment_install(env.id, LEVEL_TYPES[GROUP_DEFAULT],
                                      exclude=selection.excluded_packages or None,
-                                     exclude_groups=exclude_groups or None)
+                                     exclude_groups=sorted(excluded) or None)
     groups = list(selection.groups)
     implicit_core = not selection.nocore and not any(g.name == "core" for g in groups)
     if implicit_core:

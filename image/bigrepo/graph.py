@@ -150,7 +150,7 @@ class Words:
             word = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS)
                            for _ in range(rng.choice((1, 2, 2, 2, 3))))
             word += rng.choice(_CODAS)
-            if len(word) >= 4 and word not in self.used:
+            if len(word) >= 4 and word not in self.used and not word.startswith(("lib", "perl", "py", "ruby")):
                 self.used.add(word)
                 return word
 
@@ -579,6 +579,8 @@ class Universe:
         # Sizes of owned directories are not files; give symlinks (size 0) a tiny real size.
         for pkg in self.packages:
             pkg.files = [(p, s or rng.randint(8, 40)) for p, s in pkg.files]
+            for attr in ("provides", "requires", "recommends", "suggests"):
+                setattr(pkg, attr, list(dict.fromkeys(getattr(pkg, attr))))
         names = [p.name for p in self.packages]
         assert len(names) == len(set(names)), "duplicate package names"
 
