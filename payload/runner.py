@@ -75,7 +75,10 @@ def _run(request: InstallRequest, on_event: Callable[[PayloadEvent], None], home
                 final = event
             else:
                 on_event(event)
-    code = proc.wait()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    log.info("DNF worker finished: exit %d, peak RSS %.1f MiB, %.1f s CPU", code,
+             usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
     output.join(timeout=5)
     if final is not None and final.kind == "error":
         raise PayloadRunError(final.error, final.message)
