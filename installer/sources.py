@@ -51,7 +51,7 @@ class SourceMounts:
         target = self.base / str(len(self.mounted))
         target.mkdir(parents=True, exist_ok=True)
         result = program.run(["mount", "-o", options, what, str(target)])
-        if result.returncode != 0 and "loop" in options and "unknown filesystem type" in result.output \
+        if result.returncode != 0 and "unknown filesystem type 'iso9660'" in result.output \
                 and shutil.which("fuseiso"):
             # A kernel without iso9660 (some hosts): read the ISO through FUSE instead.
             log.info("The kernel cannot mount %s; trying fuseiso", what)

@@ -72,7 +72,7 @@ def add_repo(base: dnf.Base, spec: RepoSpec) -> None:
 def load_repositories(base: dnf.Base, request: InstallRequest, events: EventWriter) -> None:
     events.send("phase", "Loading repository metadata")
     try:
-        base.fill_sack(load_system_repo=False)
+        base.fill_sack(load_system_repo=True)  # a target that has packages keeps them
     except dnf.exceptions.RepoError as exc:
         raise PayloadFailure("RepoError", _repo_problem(request, str(exc))) from None
     try:
@@ -107,7 +107,7 @@ def resolve(base: dnf.Base, request: InstallRequest, events: EventWriter) -> lis
         raise PayloadFailure("DepsolveError", f"the packages cannot be installed together: {exc}") from None
     packages = sorted(base.transaction.install_set, key=str)
     if not packages:
-        raise PayloadFailure("DepsolveError", "nothing to install: %packages selects no packages")
+        log.warning("Nothing to install: everything selected is installed already")
     log.info("Transaction: %d packages, %.1f MiB to download", len(packages),
              sum(p.downloadsize for p in packages) / 2**20)
     return packages
@@ -199,9 +199,10 @@ def run(request: InstallRequest, events: EventWriter) -> int:
             for pkg in packages:
                 events.send("log", f"would install {pkg}")
             return len(packages)
-        download(base, packages, events)
-        check_signatures(base, packages, events)
-        install(base, packages, events)
+        if packages:
+            download(base, packages, events)
+            check_signatures(base, packages, events)
+            install(base, packages, events)
         write_repo_files(request)
         return len(packages)
     finally:

@@ -13,8 +13,8 @@ from collections import defaultdict
 from .graph import Dep, Package, Universe
 
 CORE_SIZE = 50          # mandatory packages in scale-core
-CLOSURE_TARGET = 320    # the closure should be "a few hundred" packages...
-CLOSURE_BUDGET = 420    # ...and never more than this
+CLOSURE_TARGET = 400    # the closure should be "a few hundred" packages...
+CLOSURE_BUDGET = 520    # ...and never more than this
 
 
 class Index:
@@ -74,7 +74,7 @@ def choose_core(universe: Universe, index: Index, seed: int) -> tuple[list[str],
     core = index.closure(mandatory) or set()
     candidates = [p for p in universe.packages if p.kind in ("app", "lib", "pymod", "perlmod", "tools", "data")]
     rng.shuffle(candidates)
-    for slack in (1.5, 3.0, 10.0):
+    for low, slack in ((0.4, 1.5), (0.1, 3.0), (0.0, 10.0)):
         for pkg in candidates:
             if len(mandatory) >= CORE_SIZE:
                 break
@@ -86,7 +86,7 @@ def choose_core(universe: Universe, index: Index, seed: int) -> tuple[list[str],
             grown = core | extra
             # Pace the growth so the closure ends near CLOSURE_TARGET after CORE_SIZE picks.
             share = max(4.0, (CLOSURE_TARGET - len(core)) / (CORE_SIZE - len(mandatory)))
-            if len(grown) - len(core) <= share * slack and len(grown) <= CLOSURE_BUDGET:
+            if share * low <= len(grown) - len(core) <= share * slack and len(grown) <= CLOSURE_BUDGET:
                 mandatory.append(pkg.name)
                 core = grown
     return mandatory, core

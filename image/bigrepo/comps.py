@@ -27,7 +27,7 @@ def build_comps(universe: Universe, core: list[str], closure: set[str], seed: in
     """Return comps.xml text. `core` are scale-core's mandatory packages (all inside `closure`)."""
     rng = random.Random(seed * 13 + 5)
     pkgs = universe.packages
-    outside = [p for p in pkgs if p.name not in closure]
+    outside = [p for p in pkgs if p.name not in closure and p.name not in universe.conflicting]
     groups = []
     # Defaults inside the closure (installed), optionals outside it (never installed by default).
     defaults = sorted(closure - set(core))[:: max(1, len(closure) // 8)][:6]

@@ -201,6 +201,7 @@ class Universe:
         self.apps = Pool(0.9)
         self.editors: list[Package] = []
         self.mtas: list[Package] = []
+        self.conflicting: set[str] = set()  # kept out of comps groups, so groups stay installable
         self._build(target)
 
     # -- helpers --
@@ -602,3 +603,4 @@ class Universe:
         for _ in range(max(1, len(self.packages) // 200)):
             a, b = rng.sample(pool, 2)
             a.conflicts.append(Dep(b.name, "LT", "99"))
+            self.conflicting.update((a.name, b.name))

@@ -24,10 +24,14 @@ def rpm_qa(root: Path) -> set[str]:
 
 @pytest.fixture
 def install(anaconda, tmp_path):
+    """Install a kickstart body into a fresh target directory; returns (outcome, target)."""
+    count = iter(range(100))
+
     def run(body: str, **kwargs):
-        ks = tmp_path / "payload.ks"
+        n = next(count)
+        ks = tmp_path / f"payload{n}.ks"
         ks.write_text(HEAD + body)
-        target = tmp_path / "target"
+        target = tmp_path / f"target{n}"
         result = anaconda("--cmdline", "--dirinstall", str(target), "--kickstart", str(ks), **kwargs)
         return result, target
     return run
@@ -52,8 +56,9 @@ def test_groups_levels_and_exclusions(install):
     result, target = install("%packages --nocore\n@tools --optional\n-app-d\n%end\n")
     assert result.code == 0, result.text
     assert rpm_qa(target) == {"lib-b", "app-c", "doc-e", "extra-f"}
-    result, target2 = install("%packages\n@tools --nodefaults\n%end\n")
-    assert rpm_qa(target) == {"lib-b", "app-c", "doc-e", "extra-f"}
+    result, target = install("%packages\n@tools --nodefaults\n%end\n")
+    assert result.code == 0, result.text
+    assert rpm_qa(target) == {"filesystem-t", "base-a", "lib-b", "app-c", "extra-f"}
 
 
 def test_excluded_group_from_environment(install, tmp_path):
@@ -271,3 +276,47 @@ def test_hd_tree_source_by_label(install, iso_on_loop_device, small_repo, tmp_pa
     result, target = install("%packages\n@^test-environment\n%end\n", repo="hd:LABEL=SRCDISK:/tree")
     assert result.code == 0, result.text
     assert "app-d" in rpm_qa(target)
+
+
+def test_cdrom_source(install, small_repo, tmp_path):
+    """inst.repo=cdrom:DEVICE with an ISO image on a loop device standing in for the drive."""
+    iso = tmp_path / "disc.iso"
+    subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-r", "-V", "DISC", "-o", str(iso),
+                    str(small_repo)], check=True, capture_output=True)
+    device = subprocess.run(["losetup", "--find", "--show", "--read-only", str(iso)],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    try:
+        result, target = install("%packages\n@^test-environment\n%end\n", repo=f"cdrom:{device}")
+    finally:
+        subprocess.run(["losetup", "-d", device], check=False)
+    assert result.code == 0, result.text
+    assert "app-d" in rpm_qa(target)
+
+
+def _repo_of(rpms: list[Path], where: Path) -> Path:
+    (where / "Packages").mkdir(parents=True)
+    for rpm in rpms:
+        shutil.copy(rpm, where / "Packages")
+    subprocess.run(["createrepo_c", "--quiet", str(where)], check=True)
+    return where
+
+
+def test_addrepo_mirrorlist_and_includepkgs(install, small_repo, tmp_path, serve):
+    rpms = sorted((small_repo / "Packages").glob("*.rpm"))
+    base = _repo_of([r for r in rpms if not r.name.startswith(("tool-j", "doc-e"))], tmp_path / "base")
+    shutil.copy(small_repo / "comps.xml", base)
+    subprocess.run(["createrepo_c", "--quiet", "--groupfile", "comps.xml", str(base)], check=True)
+    extra = _repo_of([r for r in rpms if r.name.startswith(("tool-j", "doc-e"))], tmp_path / "extra")
+    # addrepo: tool-j only exists in the added repository
+    result, target = install("%packages\n@^test-environment\ntool-j\n%end\n",
+                             repo=base.as_uri(), boot=f"inst.addrepo=extra,{extra.as_uri()}")
+    assert result.code == 0, result.text
+    assert "tool-j" in rpm_qa(target)
+    # mirrorlist served over http, and --includepkgs hiding doc-e
+    url = serve(tmp_path)
+    (tmp_path / "mirrors.txt").write_text(f"{url}/extra/\n")
+    body = (f"repo --name=mirrored --mirrorlist={url}/mirrors.txt --includepkgs=tool-j\n"
+            "%packages --ignoremissing\n@^test-environment\ntool-j\ndoc-e\n%end\n")
+    result, target = install(body, repo=base.as_uri())
+    assert result.code == 0, result.text
+    assert "tool-j" in rpm_qa(target) and "doc-e" not in rpm_qa(target)
