@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 DEMO_DIR ?= /tmp/anaconda-demo
 
-.PHONY: setup demo test test-unit test-host rpm bench clean
+.PHONY: setup demo test test-unit test-host rpm bench testrepo bigrepo clean
 
 setup: $(STAMP)
 
@@ -24,8 +24,18 @@ $(STAMP): debian-packages.txt requirements.txt pyproject.toml
 	@touch $@
 
 demo: setup
-	rm -rf $(DEMO_DIR)
-	$(VENV)/bin/anaconda --cmdline --dirinstall $(DEMO_DIR) --kickstart data/ks/minimal.ks
+	@repo=$$($(PY) image/testrepo/build.py | tail -n 1) && rm -rf $(DEMO_DIR) && \
+	started=$$(date +%s) && \
+	$(VENV)/bin/anaconda --cmdline --dirinstall $(DEMO_DIR) --kickstart data/ks/minimal.ks \
+	    --repo file://$$repo && \
+	echo "demo: $$(rpm --root $(DEMO_DIR) --dbpath /var/lib/rpm -qa | wc -l) packages," \
+	     "$$(du -sh $(DEMO_DIR) | cut -f1) in $(DEMO_DIR), $$(( $$(date +%s) - started )) s"
+
+testrepo: setup
+	$(PY) image/testrepo/build.py
+
+bigrepo: setup
+	$(PY) image/bigrepo/generate.py
 
 test: setup
 	$(PY) -m pytest -q tests/unit tests/host
@@ -46,6 +56,8 @@ rpm: setup
 
 bench: setup
 	$(PY) bench/startup.py
+	$(PY) bench/payload.py
+	$(PY) bench/payload_scale.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

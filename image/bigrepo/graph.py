@@ -344,7 +344,6 @@ class Universe:
         bash.files += [("/usr/bin/bash", 1_400_000), ("/bin/sh", 0), ("/bin/bash", 0),
                        ("/etc/skel/.bashrc", 300)]
         bash.provides += [Dep("/bin/sh"), Dep("/bin/bash")]
-        self.bash = bash
         cu = self._pkg(self._source("coreutils"), "coreutils", "x86_64", "base",
                        "A set of basic GNU tools commonly used in shell scripts")
         cu.files += [(f"/usr/bin/{t}", self._size(20_000, 200_000)) for t in
@@ -355,7 +354,7 @@ class Universe:
         py = self._source("python3.12")
         py.version, py.epoch = "3.12.1", 0
         pylibs = self._pkg(py, "python3-libs", "x86_64", "base", "Python runtime libraries")
-        pylibs.provides += [Dep("libpython3.12.so.1.0()(64bit)"), Dep(f"python({PYVER[:1]})")]
+        pylibs.provides += [Dep("libpython3.12.so.1.0()(64bit)")]
         pylibs.dirs.append(f"/usr/lib64/python{PYVER}")
         pylibs.files += [(f"/usr/lib64/python{PYVER}/{m}.py", self._size(500, 200_000)) for m in
                          ("os", "re", "json", "abc", "io", "typing", "pathlib", "subprocess")]
@@ -365,7 +364,6 @@ class Universe:
                             Dep("/usr/bin/python3")]
         python.requires += [pylibs.exact(), Dep("libpython3.12.so.1.0()(64bit)")]
         python.files += [("/usr/bin/python3", 0), (f"/usr/bin/python{PYVER}", 16_000)]
-        self.python = python
 
         perl = self._source("perl")
         perl.version, perl.epoch = "5.38.2", 4
@@ -378,7 +376,8 @@ class Universe:
         pint.requires += [plibs.exact(), Dep("libperl.so.5.38()(64bit)")]
         pint.files += [("/usr/bin/perl", 12_000)]
 
-        ruby = self._pkg(self._source("ruby"), "ruby", "x86_64", "base", "An interpreter of object-oriented scripting language")
+        ruby = self._pkg(self._source("ruby"), "ruby", "x86_64", "base",
+                         "An interpreter of object-oriented scripting language")
         ruby.provides += [Dep("ruby(release)", "EQ", "3.3.0"), Dep("/usr/bin/ruby")]
         ruby.files += [("/usr/bin/ruby", 16_000), ("/usr/lib64/libruby.so.3.3", 3_000_000)]
 
@@ -452,11 +451,12 @@ class Universe:
         p.provides += [Dep(f"python{PYVER}dist({w})", "EQ", src.version),
                        Dep(f"python3dist({w})", "EQ", src.version)]
         site = f"/usr/lib/python{PYVER}/site-packages/{w}"
-        p.dirs += [site, f"{site}/__pycache__", f"/usr/lib/python{PYVER}/site-packages/{w}-{src.version}.dist-info"]
+        info = f"/usr/lib/python{PYVER}/site-packages/{w}-{src.version}.dist-info"
+        p.dirs += [site, f"{site}/__pycache__", info]
         for m in ["__init__"] + [self.word() for _ in range(rng.randint(1, 14))]:
             p.files += [(f"{site}/{m}.py", self._size(200, 60_000)),
                         (f"{site}/__pycache__/{m}.cpython-312.pyc", self._size(200, 60_000))]
-        p.files += [(f"/usr/lib/python{PYVER}/site-packages/{w}-{src.version}.dist-info/METADATA", 1500)]
+        p.files += [(f"{info}/METADATA", 1500)]
         if rng.random() < 0.25:
             p.files.append((f"/usr/bin/{w}", 400))
             p.requires.append(Dep("/usr/bin/python3"))
@@ -603,4 +603,5 @@ class Universe:
         for _ in range(max(1, len(self.packages) // 200)):
             a, b = rng.sample(pool, 2)
             a.conflicts.append(Dep(b.name, "LT", "99"))
-            self.conflicting.update((a.name, b.name))
+            # Whole sources: a's -doc/-devel require a by name, so they are tainted too.
+            self.conflicting.update(p.name for p in a.source.packages + b.source.packages)

@@ -63,13 +63,20 @@ def _entries(tag: str, deps: list[Dep]) -> str:
     return "".join(lines)
 
 
+def _primary_requires(requires: list[Dep]) -> list[Dep]:
+    """Like createrepo_c: a plain libc.so.6 requirement is dropped next to a versioned one."""
+    if any(d.name.startswith("libc.so.6(GLIBC") for d in requires):
+        return [d for d in requires if d.name != "libc.so.6()(64bit)"]
+    return requires
+
+
 def _version(pkg: Package) -> str:
     return f'<version epoch="{pkg.epoch}" ver="{pkg.version}" rel="{pkg.release}"/>'
 
 
 def primary_entry(pkg: Package, real: Real, location: str) -> str:
-    files = "".join(f"    <file>{escape(p)}</file>\n" for p in sorted(pkg.dirs)
-                    if PRIMARY_FILE.search(p)).replace("<file>", '<file type="dir">')
+    files = "".join(f'    <file type="dir">{escape(p)}</file>\n' for p in sorted(pkg.dirs)
+                    if PRIMARY_FILE.search(p))
     files += "".join(f"    <file>{escape(p)}</file>\n" for p, _ in sorted(pkg.files)
                      if PRIMARY_FILE.search(p))
     provides = sorted(pkg.all_provides(), key=lambda d: d.name)
@@ -95,7 +102,7 @@ def primary_entry(pkg: Package, real: Real, location: str) -> str:
         f"    <rpm:sourcerpm>{pkg.source.srpm}</rpm:sourcerpm>\n"
         f'    <rpm:header-range start="{real.header_start}" end="{real.header_end}"/>\n'
         + _entries("provides", provides)
-        + _entries("requires", pkg.requires)
+        + _entries("requires", _primary_requires(pkg.requires))
         + _entries("conflicts", pkg.conflicts)
         + _entries("obsoletes", pkg.obsoletes)
         + _entries("suggests", pkg.suggests)

@@ -29,9 +29,12 @@ def download(recs: list[DebRecord], debs_dir: Path, log) -> dict[str, Path]:
         log(f"download {i + len(batch)}/{len(missing)}")
         for rec in batch:
             (debs_dir / rec.filename).unlink(missing_ok=True)
-        subprocess.run(["apt-get", "download", "-qq", *(f"{r.name}={r.version}" for r in batch)],
-                       cwd=debs_dir, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE)
+        proc = subprocess.run(["apt-get", "download", "-qq",
+                               *(f"{r.name}={r.version}" for r in batch)],
+                              cwd=debs_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"apt-get download failed: {proc.stderr.strip()[-2000:]}")
         for rec in batch:
             if not _intact(debs_dir / rec.filename, rec, check_sum=True):
                 raise RuntimeError(f"download of {rec.filename} is missing or corrupt")
