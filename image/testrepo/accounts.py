@@ -2,7 +2,6 @@
 and the closure's postinst scripts (adduser/addgroup) would have made."""
 from __future__ import annotations
 
-import re
 import shlex
 from pathlib import Path
 

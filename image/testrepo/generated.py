@@ -61,6 +61,9 @@ STATIC_FILES = {
                           "networks:       files\n\nprotocols:      db files\n"
                           "services:       db files\nethers:         db files\n"
                           "rpc:            db files\n\nnetgroup:       nis\n",
+    # Debian's rpm keeps its database in ~/.rpmdb; an RPM-installed system keeps it where
+    # the installer put it (payload/runner.py: RPM_DBPATH).
+    "/etc/rpm/macros.dbpath": "%_dbpath /var/lib/rpm\n",
     "/etc/sudoers.d/wheel": "# Fedora's convention: members of wheel may use sudo.\n"
                             "%wheel ALL=(ALL:ALL) ALL\n",
     # what pam-auth-update writes from libpam-runtime's `unix` profile
