@@ -53,48 +53,45 @@ def _proxy(url_proxy: str, options: BootOptions) -> str:
     return ""
 
 
-def base_repo(handler, options: BootOptions, mounts: SourceMounts) -> RepoSpec | None:
-    url = handler.url
-    if url.seen and (url.url or url.mirrorlist or url.metalink):
-        spec = RepoSpec(BASE_REPO, origin=f"kickstart url (line {url.lineno})",
-                        proxy=_proxy(url.proxy or "", options),
-                        sslverify=not (url.noverifyssl or options.noverifyssl))
-        if url.metalink:
-            spec.metalink = url.metalink
-        elif url.mirrorlist:
-            spec.mirrorlist = url.mirrorlist
-        else:
-            spec.baseurl = [mounts.url_for(url.url)]
-        return spec
-    if options.repo is not None:
-        return RepoSpec(BASE_REPO, baseurl=[mounts.url_for(options.repo.location)],
-                        origin=f"inst.repo={options.repo}", proxy=_proxy("", options),
-                        sslverify=not options.noverifyssl)
-    return None
+def _kickstart_repo(name: str, origin: str, command, location: str, options: BootOptions,
+                    mounts: SourceMounts) -> RepoSpec:
+    """A repository from `url` or `repo`: both have --mirrorlist/--metalink/--proxy/--noverifyssl."""
+    spec = RepoSpec(name, origin=origin, proxy=_proxy(command.proxy or "", options),
+                    sslverify=not (command.noverifyssl or options.noverifyssl))
+    if command.mirrorlist:
+        spec.mirrorlist = command.mirrorlist
+    elif command.metalink:
+        spec.metalink = command.metalink
+    else:
+        spec.baseurl = [mounts.url_for(location)]
+    return spec
+
+
+def _boot_repo(name: str, source, origin: str, options: BootOptions,
+               mounts: SourceMounts) -> RepoSpec:
+    return RepoSpec(name, baseurl=[mounts.url_for(source.location)], origin=origin,
+                    proxy=_proxy("", options), sslverify=not options.noverifyssl)
 
 
 def repos_from(handler, options: BootOptions, mounts: SourceMounts) -> list[RepoSpec]:
+    """The base repository (kickstart `url`, else inst.repo), then `repo`s, then inst.addrepo."""
     repos = []
-    base = base_repo(handler, options, mounts)
-    if base:
-        repos.append(base)
+    url = handler.url
+    if url.seen and (url.url or url.mirrorlist or url.metalink):
+        repos.append(_kickstart_repo(BASE_REPO, f"kickstart url (line {url.lineno})", url,
+                                     url.url, options, mounts))
+    elif options.repo is not None:
+        repos.append(_boot_repo(BASE_REPO, options.repo, f"inst.repo={options.repo}", options, mounts))
     for repo in handler.repo.repoList:
-        spec = RepoSpec(repo.name, origin=f"kickstart repo --name={repo.name} (line {repo.lineno})",
-                        proxy=_proxy(repo.proxy or "", options),
-                        sslverify=not (repo.noverifyssl or options.noverifyssl),
-                        cost=repo.cost, includepkgs=list(repo.includepkgs),
-                        excludepkgs=list(repo.excludepkgs), install=bool(repo.install))
-        if repo.mirrorlist:
-            spec.mirrorlist = repo.mirrorlist
-        elif repo.metalink:
-            spec.metalink = repo.metalink
-        else:
-            spec.baseurl = [mounts.url_for(repo.baseurl)]
+        spec = _kickstart_repo(repo.name, f"kickstart repo --name={repo.name} (line {repo.lineno})",
+                               repo, repo.baseurl, options, mounts)
+        spec.cost = repo.cost
+        spec.includepkgs = list(repo.includepkgs)
+        spec.excludepkgs = list(repo.excludepkgs)
+        spec.install = bool(repo.install)
         repos.append(spec)
     for name, source in options.addrepo:
-        repos.append(RepoSpec(name, baseurl=[mounts.url_for(source.location)],
-                              origin=f"inst.addrepo={name},{source}", proxy=_proxy("", options),
-                              sslverify=not options.noverifyssl))
+        repos.append(_boot_repo(name, source, f"inst.addrepo={name},{source}", options, mounts))
     return repos
 
 
