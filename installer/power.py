@@ -1,8 +1,9 @@
 """What happens at the end: reboot, power off, halt, or nothing.
 
 Only on the installer image (marked by /etc/anaconda-image, written by the image build)
-does the installer act on `reboot`/`poweroff`/`shutdown`/`halt`; a host run (tests,
---dirinstall on a workstation) only reports what the kickstart asked for.
+does the installer act on `reboot`/`poweroff`/`shutdown`/`halt`, by handing the action
+to the image's init; a host run (tests, --dirinstall on a workstation) only reports
+what the kickstart asked for.
 """
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from pathlib import Path
 
 from pykickstart.constants import KS_REBOOT, KS_SHUTDOWN
 
-from installer import program
 
 log = logging.getLogger("anaconda.power")
 
@@ -50,5 +50,12 @@ def decide(handler, nokill: bool) -> tuple[str, str | None]:
     return f"Installation complete; {action} now.", action
 
 
+#: Where the image's stage2 init looks for the end action; it carries it out after the
+#: installer exited (logs flushed, target unmounted), see image/boot/stage2-init.
+END_ACTION = Path("/run/anaconda-lean/end-action")
+
+
 def perform(action: str) -> None:
-    program.run(["systemctl", "--no-block", action])
+    END_ACTION.parent.mkdir(parents=True, exist_ok=True)
+    END_ACTION.write_text(action + "\n")
+    log.info("End action %s handed to the image's init", action)

@@ -1,0 +1,96 @@
+"""The stage2 runtime: a squashfs of Debian's packages (mmdebstrap) plus the pinned PyPI
+packages, pruned. Cached by a hash of what it is built from; the project's own code is
+not in it (see updates.py), so a code change does not rebuild it."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from image.boot.cache import cached, key_of, log
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+PACKAGES = HERE / "stage2-packages.txt"
+PYPI = ("blivet", "pykickstart", "langtable", "urwid")
+SOURCES = Path("/etc/apt/sources.list.d/debian.sources")
+
+#: Paths dropped from the runtime: documentation, other languages, package managers'
+#: caches and the parts of perl only Debian's maintainer scripts need.
+PRUNE = ["usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale",
+         "usr/share/lintian", "usr/share/bash-completion", "usr/share/zsh", "var/cache/apt",
+         "var/lib/apt/lists", "var/cache/debconf/*-old", "var/log/*", "usr/share/perl",
+         "usr/lib/x86_64-linux-gnu/perl", "usr/share/gtk-doc", "usr/share/common-licenses",
+         "usr/lib/python3/dist-packages/*/tests", "usr/lib/python3.11/test",
+         "usr/lib/python3.11/idlelib", "usr/lib/python3.11/tkinter", "usr/lib/python3.11/ensurepip",
+         "usr/lib/python3.11/lib2to3", "usr/lib/python3.11/pydoc_data"]
+#: glibc charset converters kept (the rest are for legacy encodings nobody installs with)
+GCONV_KEEP = ("gconv-modules", "gconv-modules.cache", "UTF-16.so", "UTF-32.so", "UTF-7.so",
+              "UNICODE.so", "ISO8859-1.so", "ISO8859-15.so", "libGB.so")
+
+
+def debian_packages() -> list[str]:
+    return [l.strip() for l in PACKAGES.read_text().splitlines() if l.strip() and not l.startswith("#")]
+
+
+def pypi_pins() -> list[str]:
+    """The same pins as the venv (requirements.txt), so host tests and guests agree."""
+    pins = []
+    for line in (REPO / "requirements.txt").read_text().splitlines():
+        name = re.split(r"[=<>]", line.strip())[0]
+        if name in PYPI:
+            pins.append(line.strip())
+    return pins + ["wcwidth==0.2.13"]
+
+
+def candidate_versions(packages: list[str]) -> str:
+    """What apt would install today: part of the cache key, so an update rebuilds."""
+    out = subprocess.run(["apt-cache", "policy", *packages], capture_output=True, text=True,
+                         check=True).stdout
+    return "\n".join(re.findall(r"^\S+:$|Candidate: \S+", out, re.M))
+
+
+def _prune(tree: Path) -> None:
+    for pattern in PRUNE:
+        for path in tree.glob(pattern):
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    for gconv in (tree / "usr/lib/x86_64-linux-gnu/gconv").glob("*"):
+        if gconv.name not in GCONV_KEEP and gconv.is_file():
+            gconv.unlink()
+
+
+def build_tree(tree: Path) -> None:
+    packages = debian_packages()
+    log(f"stage2: mmdebstrap of {len(packages)} packages (about a minute)")
+    excludes = [f"--dpkgopt=path-exclude=/usr/share/{d}/*" for d in ("man", "doc", "locale", "info")]
+    subprocess.run(["mmdebstrap", "--quiet", "--variant=essential", "--include=" + ",".join(packages),
+                    *excludes, "bookworm", str(tree), str(SOURCES)], check=True)
+    log("stage2: pinned PyPI packages")
+    pip = subprocess.run(["/usr/bin/python3", "-m", "pip", "install", "--quiet", "--no-deps",
+                          "--disable-pip-version-check", "--no-warn-script-location",
+                          "--target", str(tree / "usr/lib/python3/dist-packages"), *pypi_pins()],
+                         capture_output=True, text=True)
+    if pip.returncode != 0:
+        raise RuntimeError(f"pip install into stage2 failed:\n{pip.stderr[-3000:]}")
+    _prune(tree)
+    subprocess.run(["chroot", str(tree), "python3", "-m", "compileall", "-q", "-j", "2",
+                    "/usr/lib/python3/dist-packages", "/usr/lib/python3.11"],
+                   check=False, capture_output=True)
+    (tree / "etc/hostname").write_text("anaconda\n")
+
+
+def ensure_stage2() -> Path:
+    """`install.img`: the base runtime squashfs (zstd)."""
+    def build(work: Path) -> None:
+        tree = work / "tree"
+        build_tree(tree)
+        log("stage2: mksquashfs")
+        subprocess.run(["mksquashfs", str(tree), str(work / "install.img"), "-comp", "zstd",
+                        "-Xcompression-level", "19", "-b", "1M", "-noappend", "-quiet",
+                        "-no-progress", "-processors", "2"], check=True)
+        shutil.rmtree(tree)
+
+    key = key_of([PACKAGES, Path(__file__), REPO / "requirements.txt",
+                  candidate_versions(debian_packages())])
+    return cached("stage2", key, build) / "install.img"
