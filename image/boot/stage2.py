@@ -17,14 +17,20 @@ PYPI = ("blivet", "pykickstart", "langtable", "urwid")
 SOURCES = Path("/etc/apt/sources.list.d/debian.sources")
 
 #: Paths dropped from the runtime: documentation, other languages, package managers'
-#: caches and the parts of perl only Debian's maintainer scripts need.
+#: caches and what only the package build needed.
 PRUNE = ["usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale",
          "usr/share/lintian", "usr/share/bash-completion", "usr/share/zsh", "var/cache/apt",
          "var/lib/apt/lists", "var/cache/debconf/*-old", "var/log/*", "usr/share/perl",
          "usr/lib/x86_64-linux-gnu/perl", "usr/share/gtk-doc", "usr/share/common-licenses",
          "usr/lib/python3/dist-packages/*/tests", "usr/lib/python3.11/test",
          "usr/lib/python3.11/idlelib", "usr/lib/python3.11/tkinter", "usr/lib/python3.11/ensurepip",
-         "usr/lib/python3.11/lib2to3", "usr/lib/python3.11/pydoc_data"]
+         "usr/lib/python3.11/lib2to3", "usr/lib/python3.11/pydoc_data",
+         # udev's hardware database only names vendors; libmagic's data serves rpmbuild
+         "usr/lib/udev/hwdb.bin", "usr/lib/udev/hwdb.d", "usr/lib/file",
+         "usr/share/misc/magic*",
+         # perl (Essential in Debian) only runs maintainer scripts, which are done
+         "usr/bin/perl*", "usr/lib/x86_64-linux-gnu/perl-base", "usr/lib/x86_64-linux-gnu/libperl*",
+         "var/lib/dpkg/info", "var/lib/apt", "var/cache/debconf"]
 #: glibc charset converters kept (the rest are for legacy encodings nobody installs with)
 GCONV_KEEP = ("gconv-modules", "gconv-modules.cache", "UTF-16.so", "UTF-32.so", "UTF-7.so",
               "UNICODE.so", "ISO8859-1.so", "ISO8859-15.so", "libGB.so")
@@ -81,14 +87,15 @@ def build_tree(tree: Path) -> None:
 
 
 def ensure_stage2() -> Path:
-    """`install.img`: the base runtime squashfs (zstd)."""
+    """`install.img`: the base runtime squashfs (xz with the x86 filter: the smallest,
+    to keep the download and the RAM copy of a network boot small)."""
     def build(work: Path) -> None:
         tree = work / "tree"
         build_tree(tree)
         log("stage2: mksquashfs")
-        subprocess.run(["mksquashfs", str(tree), str(work / "install.img"), "-comp", "zstd",
-                        "-Xcompression-level", "19", "-b", "1M", "-noappend", "-quiet",
-                        "-no-progress", "-processors", "2"], check=True)
+        subprocess.run(["mksquashfs", str(tree), str(work / "install.img"), "-comp", "xz",
+                        "-Xbcj", "x86", "-b", "1M", "-noappend", "-quiet", "-no-progress",
+                        "-processors", "2"], check=True)
         shutil.rmtree(tree)
 
     key = key_of([PACKAGES, Path(__file__), REPO / "requirements.txt",

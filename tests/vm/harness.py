@@ -548,10 +548,11 @@ class _ConsoleReader(threading.Thread):
         return b"".join(self.chunks).decode("utf-8", "replace")
 
 
-def _stop_qemu(proc: subprocess.Popen) -> None:
-    """SIGTERM (qemu exits cleanly, flushing images), then SIGKILL after 5 s."""
+def _stop_qemu(proc: subprocess.Popen) -> bool:
+    """SIGTERM (qemu exits cleanly, flushing images), then SIGKILL after 5 s.
+    True if it had to signal qemu."""
     if proc.poll() is not None:
-        return
+        return False
     try:
         proc.terminate()
         proc.wait(timeout=5)
@@ -560,6 +561,7 @@ def _stop_qemu(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
     except ProcessLookupError:
         pass
+    return True
 
 
 def qemu_command(boot: Boot, disks: list[Disk], *, run_dir: Path, memory_mib: int = 1024,
@@ -596,7 +598,7 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
     and return what happened. qemu is always gone when this returns, even on exceptions.
 
     - `workdir`: run directory (created); holds created disk images, the console log
-      (`console.log` unless `console_log` is given), qemu.cmd and qemu.stderr.
+      (`console.log` unless `console_log` is given), qemu.cmd, qemu.pid and qemu.stderr.
     - `stop_on(line)`: called with every console line (ANSI stripped) and with an unfinished
       last line; returning True stops the VM -> exit_state "stopped".
     - exit_state: "poweroff" (qemu exited 0), "reboot" (guest rebooted; -no-reboot turns
@@ -618,12 +620,15 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
 
     started = time.monotonic()
     state: ExitState | None = None
+    signalled = False
+    reader: _ConsoleReader | None = None
     with open(stderr_path, "wb") as stderr:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=stderr, start_new_session=True,
                                 preexec_fn=_die_with_parent)
-    reader = _ConsoleReader(proc.stdout.fileno(), console_log, stop_on)  # type: ignore[union-attr]
     try:
+        (workdir / "qemu.pid").write_text(f"{proc.pid}\n")  # for people and tests
+        reader = _ConsoleReader(proc.stdout.fileno(), console_log, stop_on)  # type: ignore[union-attr]
         reader.start()
         next_progress = started + progress_every if progress_every else float("inf")
         while True:
@@ -640,21 +645,28 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
             elif now - started > timeout:
                 state = "timeout"
             if state:
-                _stop_qemu(proc)
+                signalled = _stop_qemu(proc)
                 break
             if now >= next_progress:
                 print(f"{name}: {now - started:.0f} s, console: {reader.last_line[:150]}",
                       file=sys.stderr, flush=True)
                 next_progress += progress_every  # type: ignore[operator]
     finally:
-        _stop_qemu(proc)
-        reader.join(timeout=10)
+        signalled = _stop_qemu(proc) or signalled
+        if reader is not None:
+            reader.join(timeout=10)
         proc.stdout.close()  # type: ignore[union-attr]
     wall = time.monotonic() - started
 
     console = reader.text()
+    qemu_stderr = stderr_path.read_text(errors="replace")
+    # qemu exits 0 on SIGTERM: a signal we did not send must not pass for a poweroff
+    killed = re.search(r"terminating on signal \d+.*", qemu_stderr)
     if state is None:
-        if reader.panic_at is not None or proc.returncode != 0:
+        if killed and not signalled:
+            state = "crash"
+            qemu_stderr += f"\nqemu was stopped by a signal the harness did not send: {killed.group(0)}"
+        elif reader.panic_at is not None or proc.returncode != 0:
             state = "crash"
         elif re.search(r"reboot: Restarting system", console):
             state = "reboot"
@@ -662,7 +674,6 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
             state = "poweroff"
     changed = [d.name for d in disks if not d.install_target
                and disk_digest(d.image) != before[d.name]]  # type: ignore[arg-type]
-    qemu_stderr = stderr_path.read_text(errors="replace")
     if reader.error is not None:
         qemu_stderr += f"\nstop_on raised: {reader.error!r}"
     return VmResult(exit_state=state, returncode=proc.returncode, wall_seconds=wall,

@@ -11,6 +11,7 @@ import inspect
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -329,6 +330,20 @@ def test_stop_on_prompt(guest, vm_workdir):
     assert result.exit_state == "stopped", result.summary()
     assert result.wall_seconds < 60
     assert not _qemu_alive(result.qemu_pid)
+
+
+def test_qemu_killed_from_outside_is_a_crash(guest, vm_workdir):
+    """qemu exits 0 on SIGTERM; a kill the harness did not send must not look like success."""
+    def kill_at_prompt(line: str) -> bool:
+        if line.startswith("harness-test# "):
+            os.kill(int((vm_workdir / "qemu.pid").read_text()), signal.SIGTERM)  # our own qemu
+        return False
+
+    result = run_vm(KernelBoot(guest.kernel, guest.initrd, "quiet harness.mode=prompt"),
+                    [Disk("target", "16M")], workdir=vm_workdir, memory_mib=256, timeout=60,
+                    network=False, stop_on=kill_at_prompt)
+    assert result.exit_state == "crash", result.summary()
+    assert "did not send" in result.qemu_stderr
 
 
 def test_kernel_panic_is_a_crash(guest, vm_workdir):
