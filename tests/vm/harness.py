@@ -190,7 +190,9 @@ def _firmware_args(firmware: Firmware, efi_vars: Path | None, run_dir: Path) -> 
 
 def _with_console(append: str) -> str:
     """Add a serial console unless the caller chose one: the harness reads only ttyS0."""
-    return append if re.search(r"(^|\s)console=", append) else f"{append} console=ttyS0,115200".strip()
+    if re.search(r"(^|\s)console=", append):
+        return append
+    return f"{append} console=ttyS0,115200".strip()
 
 
 @dataclass
@@ -212,7 +214,8 @@ class KernelBoot:
     efi_vars: Path | None = field(default=None, kw_only=True)
 
     def qemu_args(self, run_dir: Path, disks: list[Disk]) -> list[str]:
-        initrds = [Path(p) for p in (self.initrd if isinstance(self.initrd, list) else [self.initrd])]
+        parts = self.initrd if isinstance(self.initrd, list) else [self.initrd]
+        initrds = [Path(p) for p in parts]
         if len(initrds) == 1:
             initrd = initrds[0]
         else:
@@ -308,7 +311,7 @@ def remaster_iso(iso: Path, extra: str, out: Path) -> Path:
                 local.write_text("".join(lines), errors="surrogateescape")
                 maps += ["-map", str(local), config]
         if not maps:
-            raise RuntimeError(f"{iso}: no bootloader config with a kernel line to add {extra!r} to")
+            raise RuntimeError(f"{iso}: no bootloader config has a kernel line for {extra!r}")
         out.unlink(missing_ok=True)
         subprocess.run(["xorriso", "-indev", str(iso), "-outdev", str(out),
                         "-boot_image", "any", "replay", *maps],
@@ -429,7 +432,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def log_request(self, code="-", size="-") -> None:
-        self.server.requests.append((self.command, self.path, int(code) if str(code).isdigit() else 0))  # type: ignore[attr-defined]
+        status = int(code) if str(code).isdigit() else 0
+        self.server.requests.append((self.command, self.path, status))  # type: ignore[attr-defined]
 
     def copyfile(self, source, outputfile) -> None:
         # sendfile(2) for regular files: packages and stage2 images are tens to hundreds of MB
@@ -612,7 +616,8 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
     console_log.parent.mkdir(parents=True, exist_ok=True)
     for disk in disks:
         disk.ensure(workdir)
-    before = {d.name: disk_digest(d.image) for d in disks if not d.install_target}  # type: ignore[arg-type]
+    before = {d.name: disk_digest(d.image)  # type: ignore[arg-type]
+              for d in disks if not d.install_target}
     argv = qemu_command(boot, disks, run_dir=workdir, memory_mib=memory_mib, smp=smp,
                         network=network, cpu=cpu, extra_args=extra_args)
     (workdir / "qemu.cmd").write_text(shlex.join(argv) + "\n")
@@ -628,7 +633,8 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
                                 preexec_fn=_die_with_parent)
     try:
         (workdir / "qemu.pid").write_text(f"{proc.pid}\n")  # for people and tests
-        reader = _ConsoleReader(proc.stdout.fileno(), console_log, stop_on)  # type: ignore[union-attr]
+        assert proc.stdout is not None
+        reader = _ConsoleReader(proc.stdout.fileno(), console_log, stop_on)
         reader.start()
         next_progress = started + progress_every if progress_every else float("inf")
         while True:
@@ -665,7 +671,8 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
     if state is None:
         if killed and not signalled:
             state = "crash"
-            qemu_stderr += f"\nqemu was stopped by a signal the harness did not send: {killed.group(0)}"
+            qemu_stderr += ("\nqemu was stopped by a signal the harness did not send: "
+                            + killed.group(0))
         elif reader.panic_at is not None or proc.returncode != 0:
             state = "crash"
         elif re.search(r"reboot: Restarting system", console):

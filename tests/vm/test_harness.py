@@ -299,7 +299,8 @@ def test_boot_to_poweroff(guest, www, vm_workdir):
 
 def test_changed_disk_is_reported(guest, vm_workdir):
     """The untouched check really fails: the guest writes to the first disk."""
-    disks = [Disk("first", "32M", install_target=False), Disk("second", "32M", install_target=False)]
+    disks = [Disk("first", "32M", install_target=False),
+             Disk("second", "32M", install_target=False)]
     result = run_vm(KernelBoot(guest.kernel, guest.initrd, "quiet"), disks,
                     workdir=vm_workdir, memory_mib=256, timeout=120, network=False)
     assert result.exit_state == "poweroff", result.summary()
