@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 DEMO_DIR ?= /tmp/anaconda-demo
 
-.PHONY: setup demo test test-unit test-host rpm bench testrepo bigrepo clean
+.PHONY: setup demo test test-unit test-host test-vm image rpm bench testrepo bigrepo clean
 
 setup: $(STAMP)
 
@@ -37,8 +37,15 @@ testrepo: setup
 bigrepo: setup
 	$(PY) image/bigrepo/generate.py
 
+# One VM test in `make test` (the boot chain through PXE); `make test-vm` runs them all.
 test: setup
-	$(PY) -m pytest -q tests/unit tests/host
+	$(PY) -m pytest -q tests/unit tests/host tests/vm/test_boot.py::test_pxe_initrd_with_stage2_inside
+
+test-vm: setup
+	$(PY) -m pytest -q tests/vm
+
+image: setup
+	$(PY) image/boot/build.py
 
 test-unit: setup
 	$(PY) -m pytest -q tests/unit
