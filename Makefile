@@ -65,6 +65,7 @@ bench: setup
 	$(PY) bench/startup.py
 	$(PY) bench/payload.py
 	$(PY) bench/payload_scale.py
+	$(PY) bench/image.py --cold
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
