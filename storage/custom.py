@@ -1,0 +1,202 @@
+"""Kickstart's explicit layouts: `part`, `volgroup`, `logvol` and `reqpart`.
+
+Each request becomes planned blivet devices; names such as pv.01 tie partitions to the
+volume group that uses them. Problems name the kickstart command and what was asked.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from blivet.devices import LUKSDevice
+from blivet.errors import DeviceError
+from blivet.formats import get_format
+from blivet.partitioning import grow_lvm
+from blivet.size import Size
+
+from .autopart import _allocate, space_report
+from .clearing import require_labels
+from .errors import StorageProblem
+from .selection import resolve_disks
+from .session import StorageSession
+from .sizing import recommended_swap
+
+log = logging.getLogger("anaconda.storage")
+
+
+@dataclass
+class PartRequest:
+    mountpoint: str  # /, /home, swap, biosboot, pv.01, raid.01, btrfs.01, None
+    size: int | None = None  # MiB
+    grow: bool = False
+    maxsize: int | None = None  # MiB
+    recommended: bool = False
+    fstype: str = ""
+    ondisk: str = ""
+    primary: bool = False
+    label: str = ""
+    fsoptions: str = ""
+    encrypted: bool = False
+    passphrase: str = ""
+    luks_version: str = "luks2"
+    where: str = "part"  # for messages: "part /home (line 7)"
+
+
+@dataclass
+class LogvolRequest:
+    mountpoint: str
+    vgname: str
+    name: str
+    size: int | None = None
+    grow: bool = False
+    maxsize: int | None = None
+    percent: int | None = None
+    recommended: bool = False
+    fstype: str = ""
+    thin: bool = False
+    thinpool: bool = False
+    poolname: str = ""
+    encrypted: bool = False
+    passphrase: str = ""
+    where: str = "logvol"
+
+
+@dataclass
+class VolgroupRequest:
+    name: str
+    members: list[str] = field(default_factory=list)  # pv.01, ...
+    pesize: int | None = None  # KiB
+    reserved_space: int | None = None
+    where: str = "volgroup"
+
+
+def _fstype(request_fstype: str, mountpoint: str, default: str) -> str:
+    if mountpoint == "swap":
+        return "swap"
+    if mountpoint == "biosboot":
+        return "biosboot"
+    if mountpoint.startswith("pv."):
+        return "lvmpv"
+    if mountpoint.startswith("raid."):
+        return "mdmember"
+    if mountpoint.startswith("btrfs."):
+        return "btrfs"
+    if mountpoint == "/boot/efi":
+        return request_fstype or "efi"
+    return request_fstype or default
+
+
+def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[VolgroupRequest],
+                lvs: list[LogvolRequest], default_fstype: str = "xfs") -> None:
+    storage = session.blivet
+    require_labels(session, session.disks)
+    members: dict[str, object] = {}
+    seen_mounts: dict[str, str] = {}
+    for request in parts:
+        mount = request.mountpoint
+        if mount.startswith("/"):
+            if mount in seen_mounts:
+                raise StorageProblem(f"{request.where}: mount point {mount} is already used by "
+                                     f"{seen_mounts[mount]}")
+            seen_mounts[mount] = request.where
+        disks = session.disks
+        if request.ondisk:
+            (name,) = resolve_disks(session, [request.ondisk], f"{request.where} --ondisk")
+            if name not in session.selected:
+                raise StorageProblem(f"{request.where} --ondisk={request.ondisk}: disk {name} is "
+                                     f"not selected{' (' + session.protected[name] + ')' if name in session.protected else ''}")
+            disks = [session.disk(name)]
+        size = Size(f"{request.size} MiB") if request.size else Size("1 GiB")
+        if request.recommended and mount == "swap":
+            size = recommended_swap(session.memory)
+        if request.size is not None and request.size <= 0:
+            raise StorageProblem(f"{request.where}: --size={request.size} is not a size; give MiB > 0")
+        fstype = _fstype(request.fstype, mount, default_fstype)
+        kwargs = {"size": size, "grow": request.grow, "parents": disks, "primary": request.primary}
+        if request.maxsize:
+            kwargs["maxsize"] = Size(f"{request.maxsize} MiB")
+        fmt_args = {"label": request.label} if request.label else {}
+        if request.fsoptions:
+            fmt_args["mountopts"] = request.fsoptions
+        if request.encrypted:
+            if not request.passphrase:
+                raise StorageProblem(f"{request.where} --encrypted needs --passphrase in a "
+                                     "non-interactive install")
+            part = storage.new_partition(fmt_type="luks", fmt_args={
+                "passphrase": request.passphrase, "luks_version": request.luks_version}, **kwargs)
+        else:
+            part = storage.new_partition(fmt_type=fstype, fmt_args=fmt_args,
+                                         mountpoint=mount if mount.startswith("/") else None, **kwargs)
+        storage.create_device(part)
+        part.anaconda_request = (request, fstype, fmt_args)
+        if not mount.startswith("/") and mount not in ("swap", "biosboot"):
+            members[mount] = part
+    _allocate(session)
+    for part in [p for p in storage.partitions if hasattr(p, "anaconda_request")]:
+        request, fstype, fmt_args = part.anaconda_request
+        if request.encrypted:
+            luks = LUKSDevice(f"luks-{part.name}", parents=[part],
+                              fmt=get_format(fstype, mountpoint=request.mountpoint
+                                             if request.mountpoint.startswith("/") else None, **fmt_args))
+            storage.create_device(luks)
+            if request.mountpoint in members:
+                members[request.mountpoint] = luks
+    for vg_request in vgs:
+        missing = [m for m in vg_request.members if m not in members]
+        if missing:
+            raise StorageProblem(f"{vg_request.where}: no partition {', '.join(missing)} "
+                                 "(add `part pv.NN ...` before it)")
+        kwargs = {"parents": [members[m] for m in vg_request.members], "name": vg_request.name}
+        if vg_request.pesize:
+            kwargs["pe_size"] = Size(f"{vg_request.pesize} KiB")
+        vg = storage.new_vg(**kwargs)
+        storage.create_device(vg)
+    pools: dict[tuple[str, str], object] = {}
+    for lv_request in sorted(lvs, key=lambda r: not r.thinpool):
+        vg = storage.devicetree.get_device_by_name(lv_request.vgname)
+        if vg is None or vg.type != "lvmvg":
+            raise StorageProblem(f"{lv_request.where}: no volume group {lv_request.vgname} "
+                                 "(define it with volgroup first)")
+        mount = lv_request.mountpoint
+        if mount.startswith("/"):
+            if mount in seen_mounts:
+                raise StorageProblem(f"{lv_request.where}: mount point {mount} is already used by "
+                                     f"{seen_mounts[mount]}")
+            seen_mounts[mount] = lv_request.where
+        size = Size(f"{lv_request.size} MiB") if lv_request.size else Size("1 GiB")
+        if lv_request.percent:
+            size = vg.size * lv_request.percent / 100
+        if lv_request.recommended and mount == "swap":
+            size = recommended_swap(session.memory)
+        kwargs = {"name": lv_request.name, "size": size, "grow": lv_request.grow}
+        if lv_request.maxsize:
+            kwargs["maxsize"] = Size(f"{lv_request.maxsize} MiB")
+        if lv_request.thinpool:
+            try:
+                pool = storage.new_lv(thin_pool=True, parents=[vg], **kwargs)
+            except DeviceError as exc:
+                raise StorageProblem(f"{lv_request.where}: the thin pool does not fit in {vg.name} "
+                                     f"({vg.free_space} free): {exc}") from None
+            storage.create_device(pool)
+            pools[(vg.name, lv_request.name)] = pool
+            continue
+        parent = vg
+        if lv_request.thin:
+            parent = pools.get((vg.name, lv_request.poolname))
+            if parent is None:
+                raise StorageProblem(f"{lv_request.where} --thin: no thin pool "
+                                     f"{lv_request.poolname} in {vg.name}")
+            kwargs["thin_volume"] = True
+        fstype = _fstype(lv_request.fstype, mount, default_fstype)
+        try:
+            lv = storage.new_lv(parents=[parent], fmt_type=fstype,
+                                mountpoint=mount if mount.startswith("/") else None, **kwargs)
+        except DeviceError as exc:
+            raise StorageProblem(f"{lv_request.where}: {size} does not fit in volume group "
+                                 f"{vg.name} ({vg.free_space} free of {vg.size}): {exc}") from None
+        storage.create_device(lv)
+    grow_lvm(storage)
+    for vg in storage.vgs:
+        if vg.free_space < 0:
+            raise StorageProblem(f"the logical volumes of {vg.name} need {-vg.free_space} more "
+                                 f"than it has ({vg.size}; {space_report(session)})")

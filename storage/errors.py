@@ -1,0 +1,12 @@
+"""Storage's own error type; the installer maps it to its StorageError (exit code 3)."""
+from __future__ import annotations
+
+
+class StorageProblem(Exception):
+    """A request that cannot be planned or carried out, said so a user can act on it.
+
+    Raised before anything is written whenever the problem can be seen in the plan."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message

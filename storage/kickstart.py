@@ -1,0 +1,80 @@
+"""The kickstart's storage commands applied to a session, in Anaconda's order:
+ignoredisk, then zerombr/clearpart, then autopart or the explicit layout (reqpart, part,
+volgroup, logvol), then the checks. The handler is read by attribute; storage never
+imports the installer.
+"""
+from __future__ import annotations
+
+import logging
+
+from pykickstart.constants import (AUTOPART_TYPE_BTRFS, AUTOPART_TYPE_LVM, AUTOPART_TYPE_LVM_THINP,
+                                   AUTOPART_TYPE_PLAIN, CLEARPART_TYPE_ALL, CLEARPART_TYPE_LINUX,
+                                   CLEARPART_TYPE_LIST, CLEARPART_TYPE_NONE)
+
+from .autopart import AutopartRequest, autopart
+from .clearing import ClearRequest, clear
+from .custom import LogvolRequest, PartRequest, VolgroupRequest, plan_custom
+from .errors import StorageProblem
+from .plan import validate
+from .platform import platform_requests
+from .selection import select_disks
+from .session import StorageSession
+
+log = logging.getLogger("anaconda.storage")
+
+AUTOPART_TYPES = {AUTOPART_TYPE_PLAIN: "plain", AUTOPART_TYPE_LVM: "lvm",
+                  AUTOPART_TYPE_LVM_THINP: "thinp", AUTOPART_TYPE_BTRFS: "btrfs"}
+CLEARPART_MODES = {CLEARPART_TYPE_ALL: "all", CLEARPART_TYPE_LINUX: "linux",
+                   CLEARPART_TYPE_LIST: "list", CLEARPART_TYPE_NONE: "none", None: "none"}
+DEFAULT_FSTYPE = "xfs"
+
+
+def _where(command, name: str) -> str:
+    line = getattr(command, "lineno", None)
+    return f"{name} (kickstart line {line})" if line else name
+
+
+def apply_kickstart(session: StorageSession, handler) -> None:
+    ignoredisk = handler.ignoredisk
+    select_disks(session, only_use=list(ignoredisk.onlyuse or []),
+                 ignore=list(ignoredisk.ignoredisk or []))
+    clearpart = handler.clearpart
+    clear(session, ClearRequest(mode=CLEARPART_MODES.get(clearpart.type, "none"),
+                                drives=list(clearpart.drives or []),
+                                devices=list(clearpart.devices or []),
+                                initlabel=bool(clearpart.initAll),
+                                disklabel=clearpart.disklabel or "",
+                                zerombr=bool(handler.zerombr.zerombr)))
+    if handler.autopart.autopart:
+        ap = handler.autopart
+        autopart(session, AutopartRequest(
+            scheme=AUTOPART_TYPES.get(ap.type, "lvm"), fstype=ap.fstype or DEFAULT_FSTYPE,
+            nohome=bool(ap.nohome), noswap=bool(ap.noswap), noboot=bool(ap.noboot),
+            encrypted=bool(ap.encrypted), passphrase=ap.passphrase or "",
+            luks_version=ap.luks_version or "luks2", cipher=ap.cipher or ""))
+    else:
+        if handler.reqpart.reqpart:
+            platform_requests(session, add_boot=bool(handler.reqpart.addBoot),
+                              boot_fstype=DEFAULT_FSTYPE)
+        parts = [PartRequest(
+            mountpoint=p.mountpoint, size=p.size, grow=bool(p.grow), maxsize=p.maxSizeMB or None,
+            recommended=bool(p.recommended), fstype=p.fstype or "", ondisk=p.disk or "",
+            primary=bool(p.primOnly), label=p.label or "", fsoptions=p.fsopts or "",
+            encrypted=bool(p.encrypted), passphrase=p.passphrase or "",
+            luks_version=p.luks_version or "luks2", where=_where(p, f"part {p.mountpoint}"))
+            for p in handler.partition.partitions]
+        vgs = [VolgroupRequest(name=v.vgname, members=list(v.physvols), pesize=v.pesize or None,
+                               where=_where(v, f"volgroup {v.vgname}"))
+               for v in handler.volgroup.vgList]
+        lvs = [LogvolRequest(
+            mountpoint=l.mountpoint, vgname=l.vgname, name=l.name, size=l.size, grow=bool(l.grow),
+            maxsize=l.maxSizeMB or None, percent=l.percent or None, recommended=bool(l.recommended),
+            fstype=l.fstype or "", thin=bool(l.thin_volume), thinpool=bool(l.thin_pool),
+            poolname=l.pool_name or "", encrypted=bool(l.encrypted), passphrase=l.passphrase or "",
+            where=_where(l, f"logvol {l.mountpoint}"))
+            for l in handler.logvol.lvList]
+        if not parts and not lvs:
+            raise StorageProblem("the kickstart has no storage layout: add autopart, or part/"
+                                 "logvol commands (and clearpart to make room)")
+        plan_custom(session, parts, vgs, lvs, DEFAULT_FSTYPE)
+    validate(session)

@@ -1,0 +1,63 @@
+"""Disks the installer must never touch, and why.
+
+A disk is protected when any device on it holds a mounted filesystem (the live system,
+a host's root), the installer image (stage2) or the installation source. Protection is
+decided once after the scan; every later request that names a protected disk fails with
+the disk and the reason, and autopart/clearpart never consider it.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from .errors import StorageProblem
+from .session import StorageSession
+
+log = logging.getLogger("anaconda.storage")
+
+
+def mounted_devices(mounts: Path = Path("/proc/self/mounts")) -> dict[str, str]:
+    """Block device path -> why it matters, from the mount table."""
+    found: dict[str, str] = {}
+    for line in mounts.read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0].startswith("/dev/"):
+            path = os.path.realpath(parts[0])
+            found.setdefault(path, f"it holds the mounted filesystem {parts[1]}")
+    for line in Path("/proc/swaps").read_text().splitlines()[1:] if Path("/proc/swaps").exists() else []:
+        device = line.split()[0]
+        if device.startswith("/dev/"):
+            found.setdefault(os.path.realpath(device), "it holds active swap")
+    return found
+
+
+def disks_of(session: StorageSession, path: str) -> list:
+    """The disks under a device path (a partition, an LV, a loop device's backing disk...)."""
+    device = session.blivet.devicetree.get_device_by_path(path)
+    if device is None:
+        name = os.path.basename(path)
+        device = session.blivet.devicetree.get_device_by_name(name)
+    if device is None:
+        return []
+    return list(device.disks) or ([device] if device.is_disk else [])
+
+
+def protect(session: StorageSession, devices: dict[str, str]) -> None:
+    """Mark the disks holding these device paths as protected, with the reason."""
+    for path, reason in devices.items():
+        for disk in disks_of(session, path):
+            if disk.name not in session.protected:
+                session.protected[disk.name] = f"{reason} ({path})"
+                log.info("Protected disk %s: %s", disk.name, session.protected[disk.name])
+    session.selected = [n for n in session.selected if n not in session.protected]
+
+
+def protect_running_system(session: StorageSession, extra: dict[str, str] | None = None) -> None:
+    """Mounted filesystems and active swap, plus the stage2/source devices the caller names."""
+    protect(session, {**mounted_devices(), **(extra or {})})
+
+
+def check_usable(session: StorageSession, name: str, what: str) -> None:
+    if name in session.protected:
+        raise StorageProblem(f"{what}: disk {name} cannot be used: {session.protected[name]}")
