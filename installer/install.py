@@ -16,6 +16,7 @@ from pykickstart.constants import KS_SCRIPT_ONERROR, KS_SCRIPT_POST, KS_SCRIPT_P
 from installer import power
 from installer.bootopts import BootOptions
 from installer.configure.basics import configure_basics
+from installer.disks import DiskInstall, take_down, write_storage, write_storage_config
 from installer.errors import InstallerError, PayloadError
 from installer.frontend import Frontend
 from installer.kickstart import scripts
@@ -40,6 +41,7 @@ class InstallRun:
     log_dir: Path
     target_root: Path
     frontend: Frontend
+    disk: DiskInstall | None = None  # None: --dirinstall
 
     @property
     def handler(self):
@@ -104,10 +106,15 @@ def build_queue(run: InstallRun) -> TaskQueue:
             log.info("%s", note)
             progress.step(note, 1.0)
 
-    queue.add("Preparing the target directory", prepare, weight=1)
+    if run.disk:
+        queue.add("Writing the storage layout", write_storage(run.disk), weight=5)
+    else:
+        queue.add("Preparing the target directory", prepare, weight=1)
     if scripts.scripts_of(handler, KS_SCRIPT_PREINSTALL):
         queue.add("Running %pre-install scripts", _scripts_task(run, KS_SCRIPT_PREINSTALL), weight=2)
     queue.add("Installing packages", _payload_task(run), weight=20)
+    if run.disk:
+        queue.add("Writing fstab and crypttab", write_storage_config(run.disk), weight=1)
     queue.add("Configuring the system", lambda p: configure_basics(handler, run.target_root), weight=3)
     queue.add("Saving the kickstart", lambda p: write_kickstarts(
         handler, run.loaded.original_text, run.target_root,
@@ -120,10 +127,14 @@ def build_queue(run: InstallRun) -> TaskQueue:
 
 def describe_plan(run: InstallRun) -> list[str]:
     """--dry-run: what the queue would do, in order, without doing any of it."""
-    lines = [f"Target: {run.target_root} (directory install)"]
-    ignored = _ignored_storage(run)
-    if ignored:
-        lines.append("Storage commands ignored for a directory install: " + ", ".join(ignored))
+    if run.disk:
+        lines = [f"Target: disks {', '.join(run.disk.session.selected)}, mounted at {run.target_root}",
+                 "Storage actions:"] + [f"  {line}" for line in run.disk.actions()]
+    else:
+        lines = [f"Target: {run.target_root} (directory install)"]
+        ignored = _ignored_storage(run)
+        if ignored:
+            lines.append("Storage commands ignored for a directory install: " + ", ".join(ignored))
     packages = run.handler.packages
     wanted = ([f"@^{packages.environment}"] if packages.environment else []) + \
         [f"@{g.name}" for g in packages.groupList] + list(packages.packageList) + \
@@ -187,10 +198,14 @@ def execute(run: InstallRun) -> str:
         log.error("Installation failed: %s", exc)
         run_onerror(run)
         save_logs(run)
+        if run.disk:
+            take_down(run.disk)
         raise
     closing, action = power.decide(run.handler, run.options.nokill)
     log.info("%s", closing)
     save_logs(run)
+    if run.disk:
+        take_down(run.disk)
     run.frontend.message(closing)
     if action:
         power.perform(action)

@@ -82,9 +82,6 @@ def install(args, options: BootOptions) -> int:
         log.info("No interactive front end in this build; using cmdline for the kickstart")
     for warning in options.warnings:
         frontend.warning(warning)
-    if not args.dirinstall:
-        raise UsageError("installing to disks is not available in this build; "
-                         "use --dirinstall DIR")
     reader = Reader(proxy=options.proxy.url if options.proxy else None,
                     verify_ssl=not options.noverifyssl)
     frontend.message(f"anaconda-lean {__version__}: reading kickstart {options.ks[0]}")
@@ -92,8 +89,15 @@ def install(args, options: BootOptions) -> int:
                   version=args.ks_version, fetch_all=options.ks_all, strict=options.ksstrict)
     for warning in loaded.warnings:
         frontend.warning(warning)
+    disk = None
+    if not args.dirinstall:
+        from installer.disks import SYSROOT, plan_storage
+
+        frontend.message("Scanning disks and planning the storage layout")
+        disk = plan_storage(loaded.handler, options)
+    target = Path(args.dirinstall).absolute() if args.dirinstall else SYSROOT
     run = InstallRun(loaded=loaded, options=options, log_dir=Path(args.logdir),
-                     target_root=Path(args.dirinstall).absolute(), frontend=frontend)
+                     target_root=target, frontend=frontend, disk=disk)
     if args.dry_run:
         for line in describe_plan(run):
             frontend.message(line)

@@ -38,7 +38,8 @@ def select_disks(session: StorageSession, only_use: list[str] | None = None,
         dropped = set(resolve_disks(session, ignore, "ignoredisk --drives"))
         session.selected = [n for n in session.selected if n not in dropped]
     if not session.selected:
-        raise StorageProblem("no disk is left to install to "
-                             f"(protected: {', '.join(session.protected) or 'none'})")
+        protected = "; ".join(f"{name}: {why}" for name, why in session.protected.items())
+        raise StorageProblem("no disk is left to install to"
+                             + (f" (protected: {protected})" if protected else ""))
     log.info("Disks selected: %s", ", ".join(session.selected))
     return session.selected

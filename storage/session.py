@@ -57,9 +57,15 @@ def memory_total() -> Size:
     return Size("2 GiB")
 
 
+#: The prefix of new volume group names (Anaconda uses the product's: "fedora").
+PRODUCT = "system"
+
+
 def _new_blivet() -> Blivet:
     DiskLabel.set_default_label_type(DEFAULT_LABEL)
-    return Blivet()
+    storage = Blivet()
+    storage.short_product_name = PRODUCT
+    return storage
 
 
 def scan() -> StorageSession:

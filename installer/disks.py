@@ -1,0 +1,95 @@
+"""Installing to disks: the storage plan made from the kickstart, and the queue tasks
+that write it, mount the target and take it down again.
+
+Planning happens before any task runs, so every storage error in the kickstart is
+reported with exit code 3 before a single byte is written.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from installer.bootopts import BootOptions
+from installer.errors import StorageError
+from installer.tasks import Progress
+
+log = logging.getLogger("anaconda.storage")
+
+SYSROOT = Path("/mnt/sysroot")
+
+
+def _source_devices(options: BootOptions) -> dict[str, str]:
+    """Devices named by inst.repo/inst.stage2=hd:... must be protected, mounted or not."""
+    found = {}
+    for what, source in (("the installation source", options.repo), ("the installer image", options.stage2)):
+        if source is not None and source.scheme in ("hd", "cdrom") and source.device:
+            spec = source.device
+            path = os.path.realpath(f"/dev/disk/by-label/{spec[6:]}") if spec.startswith("LABEL=") \
+                else os.path.realpath(f"/dev/disk/by-uuid/{spec[5:]}") if spec.startswith("UUID=") \
+                else spec if spec.startswith("/dev/") else f"/dev/{spec}"
+            found[path] = f"it holds {what}"
+    return found
+
+
+@dataclass
+class DiskInstall:
+    session: object  # storage.session.StorageSession
+    mounted: list[Path] = field(default_factory=list)
+
+    def actions(self) -> list[str]:
+        from storage.plan import describe_actions
+
+        return describe_actions(self.session)
+
+
+def plan_storage(handler, options: BootOptions) -> DiskInstall:
+    from storage.errors import StorageProblem
+    from storage.kickstart import apply_kickstart
+    from storage.protection import protect_running_system
+    from storage.session import scan
+
+    try:
+        session = scan()
+        protect_running_system(session, _source_devices(options))
+        apply_kickstart(session, handler)
+    except StorageProblem as exc:
+        raise StorageError(exc.message) from None
+    return DiskInstall(session)
+
+
+def write_storage(disk: DiskInstall):
+    def task(progress: Progress) -> None:
+        from storage.errors import StorageProblem
+        from storage.execute import execute
+        from storage.target import mount_target
+
+        try:
+            execute(disk.session, lambda message, done: progress.step(message, done * 0.9))
+            disk.mounted = mount_target(disk.session, SYSROOT)
+        except StorageProblem as exc:
+            raise StorageError(exc.message) from None
+        progress.step(f"target mounted at {SYSROOT}", 1.0)
+    return task
+
+
+def write_storage_config(disk: DiskInstall):
+    def task(progress: Progress) -> None:
+        from storage.target import write_config
+
+        write_config(disk.session, SYSROOT)
+        progress.step("fstab written", 1.0)
+    return task
+
+
+def take_down(disk: DiskInstall) -> None:
+    """Unmount and close everything; also after a failure (errors are only logged)."""
+    from storage.target import close_devices, unmount_target
+
+    try:
+        unmount_target(disk.mounted)
+        disk.mounted = []
+        close_devices(disk.session)
+    except Exception as exc:  # the install's own error, if any, is what the user needs
+        log.error("Taking the target down: %s", exc)

@@ -1,0 +1,111 @@
+"""The new system's filesystems mounted at /mnt/sysroot (in mount point order, with the
+kernel filesystems a chroot needs), fstab/crypttab/mdadm.conf written for it, and
+everything unmounted and closed again at the end or after a failure."""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from pathlib import Path
+
+from .errors import StorageProblem
+from .plan import mountpoints
+from .session import StorageSession
+
+log = logging.getLogger("anaconda.storage")
+
+SYSROOT = Path("/mnt/sysroot")
+BIND = ("dev", "dev/pts", "proc", "sys", "run")
+
+
+def _run(argv: list[str]) -> subprocess.CompletedProcess:
+    result = subprocess.run(argv, capture_output=True, text=True)
+    log.info("%s -> %d %s", " ".join(argv), result.returncode, (result.stdout + result.stderr).strip())
+    return result
+
+
+def mount_target(session: StorageSession, root: Path = SYSROOT) -> list[Path]:
+    """Mount the new filesystems under root, shallowest first; returns what was mounted."""
+    mounted: list[Path] = []
+    root.mkdir(parents=True, exist_ok=True)
+    for mount, device in sorted(mountpoints(session).items(), key=lambda m: (m[0].count("/"), m[0])):
+        target = root / mount.lstrip("/")
+        target.mkdir(parents=True, exist_ok=True)
+        try:
+            device.format.mount(mountpoint=str(target))
+        except Exception as exc:  # blivet's FSError and friends
+            unmount_target(mounted)
+            raise StorageProblem(f"cannot mount {device.path} on {mount}: {exc}") from None
+        mounted.append(target)
+        log.info("Mounted %s on %s", device.path, target)
+    for fs in BIND:
+        target = root / fs
+        target.mkdir(parents=True, exist_ok=True)
+        if _run(["mount", "--bind", f"/{fs}", str(target)]).returncode == 0:
+            mounted.append(target)
+    return mounted
+
+
+def unmount_target(mounted: list[Path]) -> None:
+    for target in reversed(mounted):
+        if _run(["umount", str(target)]).returncode != 0:
+            _run(["umount", "-l", str(target)])
+
+
+def close_devices(session: StorageSession) -> None:
+    """Swap off, LUKS closed, VGs deactivated: the disks can be removed cleanly."""
+    for device in session.blivet.devices:
+        if device.format.type == "swap" and device.format.status:
+            device.format.teardown()
+    try:
+        session.blivet.devicetree.teardown_all()
+    except Exception as exc:  # keep going: this runs on error paths too
+        log.warning("Tearing down devices: %s", exc)
+
+
+def _spec(device) -> str:
+    uuid = getattr(device.format, "uuid", None)
+    return f"UUID={uuid}" if uuid else device.path
+
+
+def fstab_lines(session: StorageSession) -> list[str]:
+    lines = ["# /etc/fstab, written by the installer (anaconda-lean)"]
+    for mount, device in sorted(mountpoints(session).items()):
+        fmt = device.format
+        options = getattr(fmt, "mountopts", None) or "defaults"
+        if device.type == "btrfs subvolume":
+            options = f"subvol={device.name}" + ("" if options == "defaults" else f",{options}")
+        passno = 1 if mount == "/" else (0 if fmt.type in ("btrfs", "xfs") else 2)
+        if mount == "/boot/efi":
+            options, passno = "umask=0077,shortname=winnt", 2
+        lines.append(f"{_spec(device)} {mount} {fmt.type if fmt.type != 'efi' else 'vfat'} {options} 0 {passno}")
+    for device in session.blivet.devices:
+        if device.format.type == "swap":
+            lines.append(f"{_spec(device)} none swap defaults 0 0")
+    return lines
+
+
+def crypttab_lines(session: StorageSession) -> list[str]:
+    lines = []
+    for device in session.blivet.devices:
+        if device.type == "luks/dm-crypt":
+            backing = device.parents[0]
+            lines.append(f"{device.name} UUID={backing.format.uuid} none luks,discard")
+    return lines
+
+
+def write_config(session: StorageSession, root: Path = SYSROOT) -> None:
+    etc = root / "etc"
+    etc.mkdir(parents=True, exist_ok=True)
+    (etc / "fstab").write_text("\n".join(fstab_lines(session)) + "\n")
+    log.info("Wrote %s", etc / "fstab")
+    crypttab = crypttab_lines(session)
+    if crypttab:
+        (etc / "crypttab").write_text("\n".join(crypttab) + "\n")
+        os.chmod(etc / "crypttab", 0o600)
+        log.info("Wrote %s", etc / "crypttab")
+    if session.blivet.mdarrays:
+        scan = _run(["mdadm", "--detail", "--scan"])
+        (etc / "mdadm").mkdir(exist_ok=True)
+        (etc / "mdadm/mdadm.conf").write_text("# written by the installer\n" + scan.stdout)
+        (etc / "mdadm.conf").write_text("# written by the installer\n" + scan.stdout)

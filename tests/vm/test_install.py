@@ -1,0 +1,66 @@
+"""Kickstart installs that write disks, in a qemu guest booted from the PXE initrd, with
+packages from the small test repository over http. `%post --nochroot` checks print
+RESULT lines on the console; the harness checks that unselected disks are untouched."""
+from __future__ import annotations
+
+import pytest
+
+from image.boot.build import ensure_image
+from tests.repos.smallrepo import ensure_small_repo
+from tests.vm.harness import Disk, HttpServer, KernelBoot, run_vm
+
+pytestmark = pytest.mark.vm
+
+CHECKS = r"""
+%post --nochroot
+exec > /dev/ttyS0 2>&1
+echo "RESULT: root=$(findmnt -no FSTYPE /mnt/sysroot)"
+echo "RESULT: rootsource=$(findmnt -no SOURCE /mnt/sysroot)"
+echo "RESULT: boot=$(findmnt -no FSTYPE /mnt/sysroot/boot)"
+echo "RESULT: swaps=$(tail -n +2 /proc/swaps | wc -l)"
+echo "RESULT: vgs=$(vgs --noheadings -o vg_name 2>/dev/null | tr -d ' ' | tr '\n' ',')"
+echo "RESULT: fstab=$(grep -c UUID= /mnt/sysroot/etc/fstab)"
+echo "RESULT: toolj=$(test -e /mnt/sysroot/usr/bin/tool-j && echo yes)"
+echo "RESULT: rpmdb=$(test -e /mnt/sysroot/var/lib/rpm/rpmdb.sqlite && echo yes)"
+lsblk -rno NAME,TYPE,FSTYPE,MOUNTPOINT | sed 's/^/RESULT: lsblk /'
+grep -q "Swap activated on" /tmp/storage.log && echo "RESULT: SUCCESS" || echo "RESULT: FAIL no swap activation in storage.log"
+%end
+"""
+
+
+def kickstart(storage: str, packages: str = "%packages --nocore\ntool-j\n%end\n") -> str:
+    return "lang en_US.UTF-8\nrootpw --lock\n" + storage + packages + CHECKS + "poweroff\n"
+
+
+@pytest.fixture(scope="module")
+def image():
+    return ensure_image()
+
+
+def install(image, tmp_path, vm_workdir, ks_text: str, disks: list[Disk], memory: int = 1024):
+    www = tmp_path / "www"
+    www.mkdir()
+    (www / "ks.cfg").write_text(ks_text)
+    (www / "repo").symlink_to(ensure_small_repo())
+    with HttpServer(www) as server:
+        append = (f"inst.ks={server.url_for_guest('ks.cfg')} inst.repo={server.url_for_guest('repo/')} "
+                  "quiet")
+        return run_vm(KernelBoot(image.vmlinuz, image.pxe_initrd, append), disks, workdir=vm_workdir,
+                      memory_mib=memory, timeout=900,
+                      stop_on=lambda line: "ANACONDA-EXIT:" in line and "ANACONDA-EXIT: 0" not in line)
+
+
+def test_autopart_lvm_install(image, tmp_path, vm_workdir):
+    storage = "zerombr\nclearpart --all --initlabel\nignoredisk --only-use=vda\nautopart --type=lvm\n"
+    disks = [Disk("target", "8G"), Disk("bystander", "1G", install_target=False)]
+    result = install(image, tmp_path, vm_workdir, kickstart(storage), disks)
+    values = result.values
+    assert result.succeeded, result.summary()
+    assert values["root"] == "xfs" and values["boot"] == "xfs", result.summary()
+    assert "/dev/mapper/" in values["rootsource"]
+    assert values["swaps"] == "1" and values["toolj"] == "yes" and values["rpmdb"] == "yes"
+    assert values["vgs"].strip(",")
+    assert int(values["fstab"]) >= 2
+    assert "ANACONDA-EXIT: 0" in result.console_text
+    assert result.exit_state == "poweroff", result.summary()
+    assert result.untouched_disks_ok, result.disk_message
