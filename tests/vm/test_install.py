@@ -3,11 +3,13 @@ packages from the small test repository over http. `%post --nochroot` checks pri
 RESULT lines on the console; the harness checks that unselected disks are untouched."""
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from image.boot.build import ensure_image
 from tests.repos.smallrepo import ensure_small_repo
-from tests.vm.harness import Disk, HttpServer, KernelBoot, run_vm
+from tests.vm.harness import Disk, HttpServer, IsoBoot, KernelBoot, run_vm
 
 pytestmark = pytest.mark.vm
 
@@ -37,23 +39,50 @@ def image():
     return ensure_image()
 
 
-def install(image, tmp_path, vm_workdir, ks_text: str, disks: list[Disk], memory: int = 1024):
+def failed(line: str) -> bool:
+    return "ANACONDA-EXIT:" in line and "ANACONDA-EXIT: 0" not in line
+
+
+def install(image, tmp_path, vm_workdir, ks_text: str, disks: list[Disk], memory: int = 1024,
+            method: str = "pxe-initrd"):
+    """Boot the image one of the three ways and install the kickstart.
+
+    pxe-initrd: -kernel/-initrd with stage2 inside the initrd image set, kickstart over http;
+    pxe-http: the plain initrd, stage2 fetched over http (copied to RAM);
+    iso: the ISO through isolinux, stage2 found by its label, the kickstart on a disk
+    labelled OEMDRV and the repository in the kickstart's url command.
+    """
     www = tmp_path / "www"
-    www.mkdir()
-    (www / "ks.cfg").write_text(ks_text)
+    (www / "images").mkdir(parents=True)
     (www / "repo").symlink_to(ensure_small_repo())
+    for part, name in ((image.stage2, "install.img"), (image.updates, "updates.img")):
+        (www / "images" / name).symlink_to(part)
     with HttpServer(www) as server:
-        append = (f"inst.ks={server.url_for_guest('ks.cfg')} inst.repo={server.url_for_guest('repo/')} "
-                  "quiet")
-        return run_vm(KernelBoot(image.vmlinuz, image.pxe_initrd, append), disks, workdir=vm_workdir,
-                      memory_mib=memory, timeout=900,
-                      stop_on=lambda line: "ANACONDA-EXIT:" in line and "ANACONDA-EXIT: 0" not in line)
+        repo = server.url_for_guest("repo/")
+        if method == "iso":
+            oemdrv = vm_workdir / "oemdrv.img"
+            ks_dir = tmp_path / "oemdrv"
+            ks_dir.mkdir()
+            (ks_dir / "ks.cfg").write_text(f"url --url={repo}\n" + ks_text)
+            subprocess.run(["truncate", "-s", "16M", str(oemdrv)], check=True)
+            subprocess.run(["mkfs.ext4", "-q", "-L", "OEMDRV", "-d", str(ks_dir), str(oemdrv)], check=True)
+            boot = IsoBoot(image.iso)
+            disks = disks + [Disk("oemdrv", "16M", install_target=False, image=oemdrv)]
+        else:
+            (www / "ks.cfg").write_text(ks_text)
+            append = f"inst.ks={server.url_for_guest('ks.cfg')} inst.repo={repo} quiet"
+            if method == "pxe-http":
+                boot = KernelBoot(image.vmlinuz, image.initrd, f"inst.stage2={server.url_for_guest()} {append}")
+            else:
+                boot = KernelBoot(image.vmlinuz, image.pxe_initrd, append)
+        return run_vm(boot, disks, workdir=vm_workdir, memory_mib=memory, timeout=900, stop_on=failed)
 
 
-def test_autopart_lvm_install(image, tmp_path, vm_workdir):
+@pytest.mark.parametrize("method", ["pxe-initrd", "pxe-http", "iso"])
+def test_autopart_lvm_install(image, tmp_path, vm_workdir, method):
     storage = "zerombr\nclearpart --all --initlabel\nignoredisk --only-use=vda\nautopart --type=lvm\n"
     disks = [Disk("target", "8G"), Disk("bystander", "1G", install_target=False)]
-    result = install(image, tmp_path, vm_workdir, kickstart(storage), disks)
+    result = install(image, tmp_path, vm_workdir, kickstart(storage), disks, method=method)
     values = result.values
     assert result.succeeded, result.summary()
     assert values["root"] == "xfs" and values["boot"] == "xfs", result.summary()
