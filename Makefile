@@ -38,9 +38,9 @@ testrepo: setup
 bigrepo: setup
 	$(PY) image/bigrepo/generate.py
 
-# One VM test in `make test` (the boot chain through PXE); `make test-vm` runs them all.
+# One VM install in `make test` (PXE, stage2 in the initrd); `make test-vm` runs them all.
 test: setup
-	$(PY) -m pytest -q tests/unit tests/host tests/vm/test_boot.py::test_pxe_initrd_with_stage2_inside
+	$(PY) -m pytest -q tests/unit tests/host "tests/vm/test_install.py::test_autopart_lvm_install[pxe-initrd]"
 
 test-vm: setup
 	$(PY) -m pytest -q tests/vm

@@ -44,7 +44,7 @@ def failed(line: str) -> bool:
 
 
 def install(image, tmp_path, vm_workdir, ks_text: str, disks: list[Disk], memory: int = 1024,
-            method: str = "pxe-initrd"):
+            method: str = "pxe-initrd", extra: str = "", stop_on=failed):
     """Boot the image one of the three ways and install the kickstart.
 
     pxe-initrd: -kernel/-initrd with stage2 inside the initrd image set, kickstart over http;
@@ -70,12 +70,12 @@ def install(image, tmp_path, vm_workdir, ks_text: str, disks: list[Disk], memory
             disks = disks + [Disk("oemdrv", "16M", install_target=False, image=oemdrv)]
         else:
             (www / "ks.cfg").write_text(ks_text)
-            append = f"inst.ks={server.url_for_guest('ks.cfg')} inst.repo={repo} quiet"
+            append = f"inst.ks={server.url_for_guest('ks.cfg')} inst.repo={repo} quiet {extra}"
             if method == "pxe-http":
                 boot = KernelBoot(image.vmlinuz, image.initrd, f"inst.stage2={server.url_for_guest()} {append}")
             else:
                 boot = KernelBoot(image.vmlinuz, image.pxe_initrd, append)
-        return run_vm(boot, disks, workdir=vm_workdir, memory_mib=memory, timeout=900, stop_on=failed)
+        return run_vm(boot, disks, workdir=vm_workdir, memory_mib=memory, timeout=900, stop_on=stop_on)
 
 
 @pytest.mark.parametrize("method", ["pxe-initrd", "pxe-http", "iso"])
@@ -93,3 +93,12 @@ def test_autopart_lvm_install(image, tmp_path, vm_workdir, method):
     assert "ANACONDA-EXIT: 0" in result.console_text
     assert result.exit_state == "poweroff", result.summary()
     assert result.untouched_disks_ok, result.disk_message
+
+
+def test_nokill_keeps_the_system_up(image, tmp_path, vm_workdir):
+    storage = "zerombr\nclearpart --all --initlabel\nautopart --type=plain --noswap --nohome\n"
+    result = install(image, tmp_path, vm_workdir, kickstart(storage), [Disk("target", "4G")],
+                     extra="inst.nokill", stop_on=lambda line: "a shell follows" in line or failed(line))
+    assert "ANACONDA-EXIT: 0" in result.console_text, result.summary()
+    assert "inst.nokill keeps the system up" in result.console_text
+    assert result.exit_state == "stopped", result.summary()  # still running: the test stopped it
