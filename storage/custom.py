@@ -86,6 +86,14 @@ def _fstype(request_fstype: str, mountpoint: str, default: str) -> str:
     return request_fstype or default
 
 
+def _claim(seen: dict[str, str], mount: str, where: str) -> None:
+    """A mount point belongs to one request; the second one is named with the first."""
+    if mount.startswith("/"):
+        if mount in seen:
+            raise StorageProblem(f"{where}: mount point {mount} is already used by {seen[mount]}")
+        seen[mount] = where
+
+
 def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[VolgroupRequest],
                 lvs: list[LogvolRequest], default_fstype: str = "xfs") -> None:
     storage = session.blivet
@@ -94,11 +102,7 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
     seen_mounts: dict[str, str] = {}
     for request in parts:
         mount = request.mountpoint
-        if mount.startswith("/"):
-            if mount in seen_mounts:
-                raise StorageProblem(f"{request.where}: mount point {mount} is already used by "
-                                     f"{seen_mounts[mount]}")
-            seen_mounts[mount] = request.where
+        _claim(seen_mounts, mount, request.where)
         disks = session.disks
         if request.ondisk:
             (name,) = resolve_disks(session, [request.ondisk], f"{request.where} --ondisk")
@@ -158,11 +162,7 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
             raise StorageProblem(f"{lv_request.where}: no volume group {lv_request.vgname} "
                                  "(define it with volgroup first)")
         mount = lv_request.mountpoint
-        if mount.startswith("/"):
-            if mount in seen_mounts:
-                raise StorageProblem(f"{lv_request.where}: mount point {mount} is already used by "
-                                     f"{seen_mounts[mount]}")
-            seen_mounts[mount] = lv_request.where
+        _claim(seen_mounts, mount, lv_request.where)
         size = Size(f"{lv_request.size} MiB") if lv_request.size else Size("1 GiB")
         if lv_request.percent:
             size = vg.size * lv_request.percent / 100
