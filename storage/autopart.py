@@ -124,7 +124,7 @@ def autopart(session: StorageSession, request: AutopartRequest) -> None:
         _autopart(session, request)
     except DependencyError as exc:
         raise StorageProblem(f"autopart --type={request.scheme} cannot be planned here: "
-                             f"{str(exc).splitlines()[0]}") from None
+                             f"{' '.join(str(exc).split())}") from None
 
 
 def _autopart(session: StorageSession, request: AutopartRequest) -> None:

@@ -70,6 +70,99 @@ class VolgroupRequest:
     where: str = "volgroup"
 
 
+@dataclass
+class RaidRequest:
+    mountpoint: str  # /, swap, pv.01, btrfs.01 ...
+    device: str  # md name (md0, or a name)
+    level: str  # RAID1, 1, raid1 ...
+    members: list[str] = field(default_factory=list)  # raid.01 ...
+    spares: int = 0
+    fstype: str = ""
+    label: str = ""
+    encrypted: bool = False
+    passphrase: str = ""
+    luks_version: str = "luks2"
+    where: str = "raid"
+
+
+@dataclass
+class BtrfsRequest:
+    mountpoint: str
+    name: str = ""  # the volume's label, or the subvolume's name
+    devices: list[str] = field(default_factory=list)  # btrfs.01 ... or, for a subvolume, the volume
+    subvol: bool = False
+    data_level: str = ""
+    metadata_level: str = ""
+    where: str = "btrfs"
+
+
+def _plan_raid(session: StorageSession, request: RaidRequest, members: dict, default_fstype: str):
+    from blivet.devicelibs import raid
+
+    storage = session.blivet
+    try:
+        level = raid.get_raid_level("raid" + request.level.lower().removeprefix("raid"))
+    except Exception:
+        raise StorageProblem(f"{request.where}: --level={request.level} is not a RAID level; "
+                             "expected 0, 1, 4, 5, 6 or 10") from None
+    missing = [m for m in request.members if m not in members]
+    if missing:
+        raise StorageProblem(f"{request.where}: no partition {', '.join(missing)} "
+                             "(add `part raid.NN ...` before it)")
+    count = len(request.members) - request.spares
+    if count < level.min_members:
+        raise StorageProblem(f"{request.where}: {level.name.upper()} needs at least "
+                             f"{level.min_members} active members, got {count}")
+    mount = request.mountpoint
+    fstype = _fstype(request.fstype, mount, default_fstype)
+    fmt_type, fmt_args = fstype, ({"label": request.label} if request.label else {})
+    if request.encrypted:
+        if not request.passphrase:
+            raise StorageProblem(f"{request.where} --encrypted needs --passphrase in a "
+                                 "non-interactive install")
+        fmt_type, fmt_args = "luks", {"passphrase": request.passphrase,
+                                      "luks_version": request.luks_version}
+    array = storage.new_mdarray(name=request.device.removeprefix("/dev/md/").removeprefix("/dev/"),
+                                level=level, parents=[members[m] for m in request.members],
+                                total_devices=len(request.members), member_devices=count,
+                                fmt_type=fmt_type, fmt_args=fmt_args,
+                                mountpoint=mount if mount.startswith("/") and not request.encrypted else None)
+    storage.create_device(array)
+    result = array
+    if request.encrypted:
+        result = LUKSDevice(f"luks-{array.name}", parents=[array],
+                            fmt=get_format(fstype, mountpoint=mount if mount.startswith("/") else None))
+        storage.create_device(result)
+    if not mount.startswith("/") and mount != "swap":
+        members[mount] = result
+
+
+def _plan_btrfs(session: StorageSession, request: BtrfsRequest, members: dict, volumes: dict) -> None:
+    storage = session.blivet
+    if request.subvol:
+        parent = volumes.get(request.devices[0]) if request.devices else None
+        if parent is None:
+            raise StorageProblem(f"{request.where}: no btrfs volume {request.devices[0] if request.devices else ''} "
+                                 "(define the volume with `btrfs MOUNT --label=NAME btrfs.NN` first)")
+        sub = storage.new_btrfs_sub_volume(parents=[parent], name=request.name,
+                                           mountpoint=request.mountpoint)
+        storage.create_device(sub)
+        return
+    missing = [m for m in request.devices if m not in members]
+    if missing or not request.devices:
+        raise StorageProblem(f"{request.where}: no partition {', '.join(missing) or '(none given)'} "
+                             "(add `part btrfs.NN ...` before it)")
+    kwargs = {"parents": [members[m] for m in request.devices]}
+    if request.data_level:
+        kwargs["data_level"] = request.data_level.lower()
+    if request.metadata_level:
+        kwargs["metadata_level"] = request.metadata_level.lower()
+    mount = request.mountpoint if request.mountpoint.startswith("/") else None
+    volume = storage.new_btrfs(mountpoint=mount, name=request.name or None, **kwargs)
+    storage.create_device(volume)
+    volumes[request.name or request.mountpoint] = volume
+
+
 def _fstype(request_fstype: str, mountpoint: str, default: str) -> str:
     if mountpoint == "swap":
         return "swap"
@@ -94,10 +187,23 @@ def _claim(seen: dict[str, str], mount: str, where: str) -> None:
         seen[mount] = where
 
 
+def _disks_to_label(session: StorageSession, parts: list[PartRequest]) -> list:
+    """Only disks a partition can land on get a new partition table: those named by
+    --ondisk and, for requests without it, the disks that have one already (or, when
+    none has, every selected disk). A selected disk nothing lands on is never touched."""
+    named = {p.ondisk.removeprefix("/dev/") for p in parts if p.ondisk}
+    disks = [d for d in session.disks if d.name in named]
+    if any(not p.ondisk for p in parts):
+        labelled = [d for d in session.disks if d.format.type == "disklabel"]
+        disks += [d for d in (labelled or session.disks) if d not in disks]
+    return disks
+
+
 def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[VolgroupRequest],
-                lvs: list[LogvolRequest], default_fstype: str = "xfs") -> None:
+                lvs: list[LogvolRequest], default_fstype: str = "xfs",
+                raids: list[RaidRequest] = (), btrfs: list[BtrfsRequest] = ()) -> None:
     storage = session.blivet
-    require_labels(session, session.disks)
+    require_labels(session, _disks_to_label(session, parts))
     members: dict[str, object] = {}
     seen_mounts: dict[str, str] = {}
     for request in parts:
@@ -145,6 +251,13 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
             storage.create_device(luks)
             if request.mountpoint in members:
                 members[request.mountpoint] = luks
+    for raid_request in raids:
+        _claim(seen_mounts, raid_request.mountpoint, raid_request.where)
+        _plan_raid(session, raid_request, members, default_fstype)
+    volumes: dict[str, object] = {}
+    for btrfs_request in sorted(btrfs, key=lambda r: r.subvol):
+        _claim(seen_mounts, btrfs_request.mountpoint, btrfs_request.where)
+        _plan_btrfs(session, btrfs_request, members, volumes)
     for vg_request in vgs:
         missing = [m for m in vg_request.members if m not in members]
         if missing:

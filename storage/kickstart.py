@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import logging
 
+from blivet.errors import DependencyError
+
 from pykickstart.constants import (AUTOPART_TYPE_BTRFS, AUTOPART_TYPE_LVM, AUTOPART_TYPE_LVM_THINP,
                                    AUTOPART_TYPE_PLAIN, CLEARPART_TYPE_ALL, CLEARPART_TYPE_LINUX,
                                    CLEARPART_TYPE_LIST, CLEARPART_TYPE_NONE)
 
 from .autopart import AutopartRequest, autopart
 from .clearing import ClearRequest, clear
-from .custom import LogvolRequest, PartRequest, VolgroupRequest, plan_custom
+from .custom import (BtrfsRequest, LogvolRequest, PartRequest, RaidRequest, VolgroupRequest,
+                     plan_custom)
 from .errors import StorageProblem
 from .plan import validate
 from .platform import platform_requests
@@ -73,8 +76,22 @@ def apply_kickstart(session: StorageSession, handler) -> None:
             poolname=l.pool_name or "", encrypted=bool(l.encrypted), passphrase=l.passphrase or "",
             where=_where(l, f"logvol {l.mountpoint}"))
             for l in handler.logvol.lvList]
-        if not parts and not lvs:
+        raids = [RaidRequest(
+            mountpoint=r.mountpoint, device=r.device or "", level=r.level or "", members=list(r.members),
+            spares=r.spares or 0, fstype=r.fstype or "", label=r.label or "",
+            encrypted=bool(r.encrypted), passphrase=r.passphrase or "",
+            luks_version=r.luks_version or "luks2", where=_where(r, f"raid {r.mountpoint}"))
+            for r in handler.raid.raidList]
+        btrfs = [BtrfsRequest(
+            mountpoint=b.mountpoint, name=b.name or b.label or "", devices=list(b.devices),
+            subvol=bool(b.subvol), data_level=b.dataLevel or "", metadata_level=b.metaDataLevel or "",
+            where=_where(b, f"btrfs {b.mountpoint}"))
+            for b in handler.btrfs.btrfsList]
+        if not parts and not lvs and not raids and not btrfs:
             raise StorageProblem("the kickstart has no storage layout: add autopart, or part/"
                                  "logvol commands (and clearpart to make room)")
-        plan_custom(session, parts, vgs, lvs, DEFAULT_FSTYPE)
+        try:
+            plan_custom(session, parts, vgs, lvs, DEFAULT_FSTYPE, raids, btrfs)
+        except DependencyError as exc:
+            raise StorageProblem(f"the layout cannot be made here: {' '.join(str(exc).split())}") from None
     validate(session)

@@ -170,3 +170,50 @@ def test_action_list_is_readable(disks):
     assert "create device partition" in text and "create format xfs" in text
     assert "on /boot" in text and "lvmvg" in text
     assert lines == sorted(lines, key=lambda l: int(l.split(".")[0]))
+
+
+def test_raid1_with_lvm_on_top(disks):
+    session = disks("20 GiB", "20 GiB")
+    mounts = plan(session, """clearpart --all
+part biosboot --size=1 --ondisk=sda
+part raid.01 --size=1024 --ondisk=sda
+part raid.02 --size=1024 --ondisk=sdb
+part raid.11 --size=4000 --grow --ondisk=sda
+part raid.12 --size=4000 --grow --ondisk=sdb
+raid /boot --level=1 --device=boot raid.01 raid.02 --fstype=ext4
+raid pv.01 --level=RAID1 --device=pv raid.11 raid.12
+volgroup vg pv.01
+logvol / --vgname=vg --name=root --size=2000 --grow
+logvol swap --vgname=vg --name=swap --size=512
+""")
+    boot = mounts["/boot"]
+    assert boot.type == "mdarray" and boot.level.name == "raid1" and boot.format.type == "ext4"
+    vg = session.blivet.devicetree.get_device_by_name("vg")
+    assert vg.parents[0].type == "mdarray" and {d.name for d in vg.parents[0].disks} == {"sda", "sdb"}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("part raid.01 --size=1000\npart raid.02 --size=1000\nraid / --level=5 --device=md0 raid.01 raid.02\n",
+     "RAID5 needs at least 3 active members, got 2"),
+    ("part raid.01 --size=1000\nraid / --level=1 --device=md0 raid.01 raid.09\n", "no partition raid.09"),
+    ("part raid.01 --size=1000\npart raid.02 --size=1000\npart raid.03 --size=1000\n"
+     "raid /boot --level=5 --device=md0 raid.01 raid.02 raid.03\npart / --size=2000\n",
+     "only RAID1 can hold /boot"),
+    ("part btrfs.01 --size=4000\nbtrfs / --subvol --name=root nosuch\n", "no btrfs volume nosuch"),
+    ("btrfs / --label=data btrfs.07\n", "no partition btrfs.07"),
+])
+def test_raid_and_btrfs_errors(disks, text, message):
+    with pytest.raises(StorageProblem) as err:
+        plan(disks("20 GiB", "20 GiB"), "clearpart --all\nreqpart\n" + text)
+    assert message in err.value.message
+
+
+def test_an_unused_selected_disk_is_not_touched(disks):
+    """part --ondisk on sda and sdb only: the empty sdc gets no partition table."""
+    session = disks("20 GiB", "20 GiB", "8 GiB")
+    plan(session, "zerombr\nclearpart --all --initlabel --drives=sda,sdb\n"
+                  "part biosboot --size=1 --ondisk=sda\npart / --size=4000 --ondisk=sda\n"
+                  "part /srv --size=1000 --ondisk=sdb\n")
+    touched = {a.device.name for a in session.blivet.devicetree.actions.find()} | \
+        {d.name for a in session.blivet.devicetree.actions.find() for d in a.device.disks}
+    assert "sdc" not in touched

@@ -102,3 +102,49 @@ def test_nokill_keeps_the_system_up(image, tmp_path, vm_workdir):
     assert "ANACONDA-EXIT: 0" in result.console_text, result.summary()
     assert "inst.nokill keeps the system up" in result.console_text
     assert result.exit_state == "stopped", result.summary()  # still running: the test stopped it
+
+
+def test_raid1_with_lvm_on_two_disks(image, tmp_path, vm_workdir):
+    storage = """zerombr
+clearpart --all --initlabel --drives=vda,vdb
+part biosboot --size=1 --ondisk=vda
+part raid.01 --size=512 --ondisk=vda
+part raid.02 --size=512 --ondisk=vdb
+part raid.11 --size=2000 --grow --ondisk=vda
+part raid.12 --size=2000 --grow --ondisk=vdb
+raid /boot --level=1 --device=boot raid.01 raid.02 --fstype=ext4
+raid pv.01 --level=1 --device=pv raid.11 raid.12
+volgroup vg pv.01
+logvol / --vgname=vg --name=root --size=1500 --grow
+logvol swap --vgname=vg --name=swap --size=256
+"""
+    checks = ('%post --nochroot\nexec > /dev/ttyS0 2>&1\n'
+              'echo "RESULT: level=$(mdadm --detail /dev/md/pv | sed -n \'s/ *Raid Level : //p\')"\n'
+              'echo "RESULT: mdconf=$(grep -c ^ARRAY /mnt/sysroot/etc/mdadm/mdadm.conf)"\n%end\n')
+    disks = [Disk("a", "4G"), Disk("b", "4G"), Disk("bystander", "1G", install_target=False)]
+    result = install(image, tmp_path, vm_workdir, kickstart(storage) + checks, disks)
+    values = result.values
+    assert result.succeeded, result.summary()
+    assert values["boot"] == "ext4" and "/dev/mapper/vg-root" == values["rootsource"], result.summary()
+    assert values["level"] == "raid1" and values["mdconf"] == "2", result.summary()
+    assert result.untouched_disks_ok, result.disk_message
+
+
+def test_btrfs_volume_with_subvolumes(image, tmp_path, vm_workdir):
+    storage = """zerombr
+clearpart --all --initlabel
+reqpart --add-boot
+part swap --size=256
+part btrfs.01 --size=2000 --grow
+btrfs none --label=system btrfs.01
+btrfs / --subvol --name=root system
+btrfs /home --subvol --name=home system
+"""
+    checks = ('%post --nochroot\nexec > /dev/ttyS0 2>&1\n'
+              'echo "RESULT: subvols=$(btrfs subvolume list /mnt/sysroot | awk \'{print $NF}\' | sort | tr \'\\n\' \',\')"\n'
+              'echo "RESULT: home=$(findmnt -no FSTYPE /mnt/sysroot/home)"\n%end\n')
+    result = install(image, tmp_path, vm_workdir, kickstart(storage) + checks, [Disk("target", "6G")])
+    values = result.values
+    assert result.succeeded, result.summary()
+    assert values["root"] == "btrfs" and values["home"] == "btrfs", result.summary()
+    assert values["subvols"] == "home,root,", result.summary()
