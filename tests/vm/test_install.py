@@ -3,6 +3,7 @@ packages from the small test repository over http. `%post --nochroot` checks pri
 RESULT lines on the console; the harness checks that unselected disks are untouched."""
 from __future__ import annotations
 
+import hashlib
 import subprocess
 
 import pytest
@@ -148,3 +149,53 @@ btrfs /home --subvol --name=home system
     assert result.succeeded, result.summary()
     assert values["root"] == "btrfs" and values["home"] == "btrfs", result.summary()
     assert values["subvols"] == "home,root,", result.summary()
+
+
+def _disk_with_data(path, label: str, fs: str, end_mib: int, text: str) -> str:
+    """A 4 GiB image: GPT with partition 1 (1 MiB..end) holding a filesystem with
+    hello.txt, the rest free. Built from files only: the filesystem is made in its own
+    image and copied in at the partition's offset. Returns the partition's sha256."""
+    subprocess.run(["truncate", "-s", "4G", str(path)], check=True)
+    subprocess.run(["parted", "-s", str(path), "mklabel", "gpt", "mkpart", label, "1MiB", f"{end_mib}MiB"],
+                   check=True)
+    part = path.with_suffix(".part.img")
+    size = (end_mib - 1) * 1024 * 1024
+    if fs == "vfat":
+        subprocess.run(["mkfs.vfat", "-C", "-n", label.upper()[:11], str(part), str(size // 1024)],
+                       check=True, capture_output=True)
+        note = path.with_suffix(".txt")
+        note.write_text(text)
+        subprocess.run(["mcopy", "-i", str(part), str(note), "::hello.txt"], check=True)
+    else:
+        staging = path.with_suffix(".d")
+        staging.mkdir()
+        (staging / "hello.txt").write_text(text)
+        subprocess.run(["truncate", "-s", str(size), str(part)], check=True)
+        subprocess.run(["mkfs.ext4", "-q", "-L", label, "-d", str(staging), str(part)], check=True)
+    subprocess.run(["dd", f"if={part}", f"of={path}", "bs=1M", "seek=1", "conv=notrunc", "status=none"],
+                   check=True)
+    digest = hashlib.sha256(part.read_bytes()).hexdigest()
+    part.unlink()
+    return digest
+
+
+DATA_CHECK = ('%post --nochroot\nexec > /dev/ttyS0 2>&1\n'
+              'echo "RESULT: p1sum=$(sha256sum /dev/vda1 | cut -d" " -f1)"\n'
+              'echo "RESULT: p1label=$(blkid -o value -s LABEL /dev/vda1)"\n'
+              'echo "RESULT: parts=$(lsblk -rno NAME /dev/vda | grep -c vda[0-9])"\n%end\n')
+
+
+@pytest.mark.parametrize("fs, clearpart", [("vfat", "clearpart --linux"), ("ext4", "clearpart --none")])
+def test_existing_partition_and_its_data_are_kept(image, tmp_path, vm_workdir, fs, clearpart):
+    """clearpart --linux keeps a non-Linux partition; clearpart --none keeps everything and
+    installs into the free space. Either way the old partition's file is still there."""
+    disk_image = vm_workdir / "target.img"
+    digest = _disk_with_data(disk_image, "keepme", fs, 513, f"kept by {clearpart}")
+    storage = f"{clearpart}\nautopart --type=lvm --nohome\n"
+    result = install(image, tmp_path, vm_workdir, kickstart(storage) + DATA_CHECK,
+                     [Disk("target", "4G", image=disk_image)])
+    values = result.values
+    assert result.succeeded, result.summary()
+    assert values["p1sum"] == digest, "the kept partition's bytes changed"
+    assert values["p1label"].lower() == "keepme", result.summary()
+    assert values["root"] == "xfs" and int(values["parts"]) >= 4, result.summary()
