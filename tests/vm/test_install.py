@@ -199,3 +199,19 @@ def test_existing_partition_and_its_data_are_kept(image, tmp_path, vm_workdir, f
     assert values["p1sum"] == digest, "the kept partition's bytes changed"
     assert values["p1label"].lower() == "keepme", result.summary()
     assert values["root"] == "xfs" and int(values["parts"]) >= 4, result.summary()
+
+
+def test_encrypted_lvm_luks2(image, tmp_path, vm_workdir):
+    storage = ("zerombr\nclearpart --all --initlabel\n"
+               "autopart --type=lvm --encrypted --passphrase=vm-test-passphrase --luks-version=luks2\n")
+    checks = ('%post --nochroot\nexec > /dev/ttyS0 2>&1\n'
+              'pv=$(pvs --noheadings -o pv_name | tr -d " ")\n'
+              'echo "RESULT: pv=$pv"\n'
+              'echo "RESULT: luks=$(cryptsetup status $(basename $pv) | sed -n "s/ *type: *//p")"\n'
+              'echo "RESULT: crypttab=$(grep -c luks /mnt/sysroot/etc/crypttab)"\n%end\n')
+    result = install(image, tmp_path, vm_workdir, kickstart(storage) + checks, [Disk("target", "6G")])
+    values = result.values
+    assert result.succeeded, result.summary()
+    assert values["pv"].startswith("/dev/mapper/luks-"), result.summary()
+    assert values["luks"] == "LUKS2" and values["crypttab"] == "1", result.summary()
+    assert "vm-test-passphrase" not in result.console_text
