@@ -69,6 +69,7 @@ def validate(args) -> int:
 
 
 def install(args, options: BootOptions) -> int:
+    from installer.disks import SYSROOT, plan_storage
     from installer.frontend import load_frontend
     from installer.install import InstallRun, describe_plan, execute
     from installer.kickstart.load import load
@@ -91,8 +92,6 @@ def install(args, options: BootOptions) -> int:
         frontend.warning(warning)
     disk = None
     if not args.dirinstall:
-        from installer.disks import SYSROOT, plan_storage
-
         frontend.message("Scanning disks and planning the storage layout")
         disk = plan_storage(loaded.handler, options)
         if loaded.handler.bootloader.location != "none":
