@@ -67,6 +67,7 @@ bench: setup
 	$(PY) bench/payload.py
 	$(PY) bench/payload_scale.py
 	$(PY) bench/image.py --cold
+	$(PY) bench/storage.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
