@@ -6,12 +6,12 @@ the point is the boot chain. Installs that write disks are in test_install.py.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from image.boot.build import ensure_image
+from tests.vm.served import install_tree
 from tests.vm.harness import Disk, HttpServer, IsoBoot, KernelBoot, run_vm
 
 pytestmark = pytest.mark.vm
@@ -28,11 +28,8 @@ def image():
 @pytest.fixture
 def served(tmp_path, image):
     """An http server on 127.0.0.1 with the kickstart and stage2 (reached as 10.0.2.2)."""
-    www = tmp_path / "www"
-    (www / "images").mkdir(parents=True)
+    www = install_tree(tmp_path / "www", image)
     (www / "ks.cfg").write_text(KICKSTART)
-    for part, name in ((image.stage2, "install.img"), (image.updates, "updates.img")):
-        (www / "images" / name).symlink_to(part)
     with HttpServer(www) as server:
         yield server
 

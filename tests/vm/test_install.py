@@ -10,6 +10,7 @@ import pytest
 
 from image.boot.build import ensure_image
 from tests.repos.smallrepo import ensure_small_repo
+from tests.vm.served import install_tree
 from tests.vm.harness import Disk, HttpServer, IsoBoot, KernelBoot, run_vm
 
 pytestmark = pytest.mark.vm
@@ -53,11 +54,8 @@ def install(image, tmp_path, vm_workdir, ks_text: str, disks: list[Disk], memory
     iso: the ISO through isolinux, stage2 found by its label, the kickstart on a disk
     labelled OEMDRV and the repository in the kickstart's url command.
     """
-    www = tmp_path / "www"
-    (www / "images").mkdir(parents=True)
+    www = install_tree(tmp_path / "www", image)
     (www / "repo").symlink_to(ensure_small_repo())
-    for part, name in ((image.stage2, "install.img"), (image.updates, "updates.img")):
-        (www / "images" / name).symlink_to(part)
     with HttpServer(www) as server:
         repo = server.url_for_guest("repo/")
         if method == "iso":
