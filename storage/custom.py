@@ -277,11 +277,11 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
         mount = lv_request.mountpoint
         _claim(seen_mounts, mount, lv_request.where)
         size = Size(f"{lv_request.size} MiB") if lv_request.size else Size("1 GiB")
-        if lv_request.percent:
-            size = vg.size * lv_request.percent / 100
         if lv_request.recommended and mount == "swap":
             size = recommended_swap(session.memory)
         kwargs = {"name": lv_request.name, "size": size, "grow": lv_request.grow}
+        if lv_request.percent:  # of the space the other LVs leave, sized by grow_lvm (as Anaconda)
+            kwargs.update(size=Size(0), percent=lv_request.percent)
         if lv_request.maxsize:
             kwargs["maxsize"] = Size(f"{lv_request.maxsize} MiB")
         if lv_request.thinpool:
