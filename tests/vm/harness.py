@@ -1,6 +1,7 @@
 """The QEMU harness shared by the VM tests and `make demo`.
 
-One call, `run_vm`, boots a guest under TCG with raw virtio disk *image files*, captures the
+One call, `run_vm`, boots a guest under TCG with raw disk *image files* (virtio-blk, or
+scsi-hd on one virtio-scsi controller when a test needs more disks than q35 has PCI slots), captures the
 serial console to a file while it runs, enforces a timeout and reads back what the guest
 reported. Guests report with lines on the console:
 
@@ -50,6 +51,9 @@ PANIC_GRACE = 3.0  # seconds of console kept after "Kernel panic" before qemu is
 
 ExitState = Literal["poweroff", "reboot", "timeout", "crash", "stopped"]
 Firmware = Literal["bios", "uefi"]
+Bus = Literal["virtio", "scsi"]
+SCSI_CONTROLLER = "scsi0"  # the one virtio-scsi-pci controller every scsi disk hangs on
+MAX_SCSI_DISKS = 256  # virtio-scsi's targets per controller (one LUN 0 disk per target)
 
 
 # --------------------------------------------------------------------------- disks
@@ -110,10 +114,15 @@ _SERIAL_RE = re.compile(r"[A-Za-z0-9_-]{1,20}")
 
 @dataclass
 class Disk:
-    """A raw virtio disk backed by an image file.
+    """A raw disk backed by an image file.
 
-    The guest sees it as /dev/disk/by-id/virtio-NAME (NAME is the virtio serial, at most 20
-    characters), so kickstarts can name disks stably instead of relying on vda/vdb order.
+    `bus="virtio"` (the default): a virtio-blk PCI device, vdX in the guest, which sees it as
+    /dev/disk/by-id/virtio-NAME (NAME is the serial, at most 20 characters), so kickstarts
+    can name disks stably instead of relying on vda/vdb order. Each takes a PCI slot, and
+    q35 runs out of them at about 28 disks.
+    `bus="scsi"`: a scsi-hd on the run's single virtio-scsi-pci controller (one target per
+    disk, up to 256), sdX in the guest (driver virtio_scsi + sd_mod, both in the image's
+    initrd), /dev/disk/by-id/scsi-0QEMU_QEMU_HARDDISK_NAME.
     With `image=None` a sparse file of `size` is created in the run's workdir on first use
     and remembered in `image`, so the same `Disk` object can be installed to and then
     booted (`DiskBoot`) in a second `run_vm`. A given `image` that does not exist yet is
@@ -127,16 +136,21 @@ class Disk:
     size: str | int = "8G"
     install_target: bool = True
     image: Path | None = None
+    bus: Bus = "virtio"
 
     def __post_init__(self) -> None:
         if not _SERIAL_RE.fullmatch(self.name):
-            raise ValueError(f"disk name {self.name!r}: use 1-20 of [A-Za-z0-9_-] (virtio serial)")
+            raise ValueError(f"disk name {self.name!r}: use 1-20 of [A-Za-z0-9_-] (disk serial)")
+        if self.bus not in ("virtio", "scsi"):
+            raise ValueError(f"disk {self.name}: bus must be 'virtio' or 'scsi', not {self.bus!r}")
         if self.image is not None:
             self.image = Path(self.image)
 
     @property
     def by_id(self) -> str:
         """The path the guest's udev gives this disk."""
+        if self.bus == "scsi":
+            return f"/dev/disk/by-id/scsi-0QEMU_QEMU_HARDDISK_{self.name}"
         return f"/dev/disk/by-id/virtio-{self.name}"
 
     def ensure(self, workdir: Path) -> Path:
@@ -156,10 +170,18 @@ class Disk:
                 f.truncate(parse_size(self.size))
         return path
 
-    def qemu_args(self, index: int, bootindex: int | None = None) -> list[str]:
+    def qemu_args(self, index: int, bootindex: int | None = None,
+                  scsi_id: int | None = None) -> list[str]:
+        """-drive/-device for this disk; a scsi disk needs its `scsi_id` (target number)."""
         assert self.image is not None, "call ensure() first"
         drive = f"disk{index}"
-        device = f"virtio-blk-pci,drive={drive},serial={self.name}"
+        if self.bus == "scsi":
+            if scsi_id is None or not 0 <= scsi_id < MAX_SCSI_DISKS:
+                raise ValueError(f"disk {self.name}: scsi_id must be 0-{MAX_SCSI_DISKS - 1}")
+            device = (f"scsi-hd,drive={drive},bus={SCSI_CONTROLLER}.0,channel=0,"
+                      f"scsi-id={scsi_id},lun=0,serial={self.name}")
+        else:
+            device = f"virtio-blk-pci,drive={drive},serial={self.name}"
         if bootindex is not None:
             device += f",bootindex={bootindex}"
         # cache=unsafe: guest flushes are ignored (fast under TCG); data still reaches the
@@ -589,8 +611,16 @@ def qemu_command(boot: Boot, disks: list[Disk], *, run_dir: Path, memory_mib: in
         argv += ["-nic", "none"]
     argv += boot.qemu_args(run_dir, disks)
     boot_disk = boot.boot_disk(disks) if isinstance(boot, DiskBoot) else None
+    scsi = [d for d in disks if d.bus == "scsi"]
+    if len(scsi) > MAX_SCSI_DISKS:
+        raise ValueError(f"{len(scsi)} scsi disks: one virtio-scsi controller takes "
+                         f"{MAX_SCSI_DISKS}")
+    if scsi:
+        argv += ["-device", f"virtio-scsi-pci,id={SCSI_CONTROLLER}"]
+    scsi_ids = {d.name: target for target, d in enumerate(scsi)}
     for i, disk in enumerate(disks):
-        argv += disk.qemu_args(i, bootindex=0 if disk.name == boot_disk else None)
+        argv += disk.qemu_args(i, bootindex=0 if disk.name == boot_disk else None,
+                               scsi_id=scsi_ids.get(disk.name))
     return argv + list(extra_args)
 
 

@@ -29,8 +29,8 @@ pytestmark = pytest.mark.vm
 CACHE = Path(os.environ.get("ANACONDA_CACHE") or "/var/cache/anaconda-lean")
 BUSYBOX = Path("/bin/busybox")  # Debian's busybox is static on this host
 # virtio_pci first (it finds the devices), then the device drivers; modprobe pulls in
-# virtio, virtio_ring, virtio_pci_{modern,legacy}_dev, net_failover and failover.
-MODULES = ["virtio_pci", "virtio_blk", "virtio_net", "virtio_rng"]
+# virtio, virtio_ring, virtio_pci_{modern,legacy}_dev, net_failover, failover and scsi_mod.
+MODULES = ["virtio_pci", "virtio_blk", "virtio_net", "virtio_rng", "virtio_scsi", "sd_mod"]
 MARKER = "harness-test-marker"
 
 INIT = r"""#!/bin/busybox sh
@@ -42,11 +42,12 @@ mount -t devtmpfs devtmpfs /dev
 # keep kernel messages from splitting our RESULT lines on the serial console
 echo 1 > /proc/sys/kernel/printk
 modprobe -a @MODULES@ || echo "RESULT: FAIL modprobe"
-mode=normal port=
+mode=normal port= want=0
 for arg in $(cat /proc/cmdline); do
     case $arg in
         harness.mode=*) mode=${arg#*=} ;;
         harness.port=*) port=${arg#*=} ;;
+        harness.disks=*) want=${arg#*=} ;;
     esac
 done
 case $mode in
@@ -55,7 +56,11 @@ case $mode in
     panic) echo "harness-test: init exits"; exit 1 ;;
 esac
 i=0; while [ ! -e /sys/block/vda ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-echo "RESULT: disks=$(ls /sys/block | grep '^vd' | sort | tr '\n' ' ' | sed 's/ $//')"
+# scsi disks are probed asynchronously: harness.disks=N waits for N vdX/sdX disks
+i=0; while [ "$(ls /sys/block | grep -cE '^(vd|sd)')" -lt "$want" ] && [ $i -lt 300 ]; do
+    sleep 0.1; i=$((i+1))
+done
+echo "RESULT: disks=$(ls /sys/block | grep -E '^(vd|sd)' | sort | tr '\n' ' ' | sed 's/ $//')"
 [ -f /etc/harness-extra ] && echo "RESULT: extra=$(cat /etc/harness-extra)"
 # /dev/vda INSIDE THE GUEST is the guest's first virtio disk, i.e. an image file the
 # harness created -- never a host device.
@@ -269,6 +274,23 @@ def test_disk_boot_and_uefi_command(scratch_dir):
     assert any("OVMF_CODE.fd" in a and "readonly=on" in a for a in argv)
     assert (scratch_dir / "OVMF_VARS.fd").exists()
     assert argv[argv.index("-accel") + 1] == "tcg"
+    assert not any("scsi" in a for a in argv)  # no controller unless a disk asks for one
+
+
+def test_scsi_disks_share_one_controller(scratch_dir):
+    disks = [Disk("v", "16M"), Disk("s0", "16M", bus="scsi"), Disk("s1", "16M", bus="scsi")]
+    for d in disks:
+        d.ensure(scratch_dir)
+    argv = qemu_command(DiskBoot(disk="s1"), disks, run_dir=scratch_dir)
+    devices = [argv[i + 1] for i, a in enumerate(argv) if a == "-device"]
+    assert devices.count("virtio-scsi-pci,id=scsi0") == 1
+    assert "virtio-blk-pci,drive=disk0,serial=v" in devices
+    assert "scsi-hd,drive=disk1,bus=scsi0.0,channel=0,scsi-id=0,lun=0,serial=s0" in devices
+    assert ("scsi-hd,drive=disk2,bus=scsi0.0,channel=0,scsi-id=1,lun=0,serial=s1,bootindex=0"
+            in devices)
+    assert disks[1].by_id == "/dev/disk/by-id/scsi-0QEMU_QEMU_HARDDISK_s0"
+    with pytest.raises(ValueError, match="bus"):
+        Disk("x", bus="ide")  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------- booting the guest
@@ -295,6 +317,20 @@ def test_boot_to_poweroff(guest, www, vm_workdir):
     assert MARKER.encode() in (vm_workdir / "disk-target.img").read_bytes()[:8192]
     assert result.console_log.read_text(errors="replace").count("RESULT:") == 4
     assert not _qemu_alive(result.qemu_pid)
+
+
+def test_many_scsi_disks(guest, vm_workdir):
+    """More disks than q35 has PCI slots for virtio-blk: 32 scsi-hd on one virtio-scsi
+    controller (the 32-disk scan figure in bench/storage.py needs this), all left alone."""
+    disks = [Disk("target", "16M")] + [Disk(f"s{i}", "16M", install_target=False, bus="scsi")
+                                       for i in range(32)]
+    result = run_vm(KernelBoot(guest.kernel, guest.initrd, "quiet harness.disks=33"), disks,
+                    workdir=vm_workdir, memory_mib=256, timeout=120, network=False)
+    assert result.exit_state == "poweroff", result.summary()
+    names = result.values.get("disks", "").split()
+    assert sorted(names) == sorted(["vda"] + [f"sd{chr(97 + i)}" for i in range(26)]
+                                   + [f"sda{chr(97 + i)}" for i in range(6)]), result.summary()
+    assert result.untouched_disks_ok, result.summary()
 
 
 def test_changed_disk_is_reported(guest, vm_workdir):
