@@ -2,7 +2,8 @@
 
 Schemes: plain partitions, LVM, LVM thin provisioning, btrfs. Requests as Anaconda makes
 them: / (1 GiB to 70 GiB, growing), /home (from 500 MiB, growing; only with 50 GiB of
-room), swap (the recommended size), /boot (1 GiB) and the boot loader's partitions.
+room, except as a btrfs subvolume), swap (the recommended size), /boot (1 GiB) and the
+boot loader's partitions.
 With --encrypted, LUKS sits under the PVs (LVM), the partitions (plain) or the btrfs
 members, all with the one passphrase.
 """
@@ -58,7 +59,8 @@ def _available(session: StorageSession) -> Size:
 def volumes(session: StorageSession, request: AutopartRequest) -> list[_Volume]:
     room = _available(session)
     wanted = [_Volume("/", ROOT_MIN, True, ROOT_MAX)]
-    if not request.nohome and room >= HOME_NEEDS:
+    # a btrfs subvolume takes no space of its own: Anaconda makes /home there at any size
+    if not request.nohome and (request.scheme == "btrfs" or room >= HOME_NEEDS):
         wanted.append(_Volume("/home", HOME_MIN, True))
     if not request.noswap:
         wanted.append(_Volume("swap", recommended_swap(session.memory, room), False))

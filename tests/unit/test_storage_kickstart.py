@@ -10,6 +10,7 @@ from blivet.size import Size
 
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
+from storage.autopart import AutopartRequest, volumes
 from storage.errors import StorageProblem
 from storage.kickstart import apply_kickstart
 from storage.plan import describe_actions, mountpoints
@@ -69,6 +70,12 @@ def test_autopart_options(disks):
 def test_small_disk_gets_no_home(disks):
     mounts = plan(disks("20 GiB"), "clearpart --all\nautopart\n")
     assert "/home" not in mounts  # /home needs 50 GiB of room, as in Anaconda
+
+
+def test_btrfs_autopart_has_home_on_a_small_disk(disks):
+    # the host kernel has no btrfs, so blivet refuses to plan the volume: check the requests
+    wanted = [v.mountpoint for v in volumes(disks("20 GiB"), AutopartRequest(scheme="btrfs"))]
+    assert wanted == ["/", "/home", "swap"]  # a subvolume needs no room of its own (Anaconda)
 
 
 def test_autopart_encrypted(disks):
