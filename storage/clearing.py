@@ -56,6 +56,8 @@ def clear(session: StorageSession, request: ClearRequest) -> list[str]:
         disk = session.disk(name)
         if request.mode == "all" or (not _has_label(disk) and (request.zerombr or request.initlabel)):
             log.info("Initializing disk %s (%s)", name, request.mode)
+            if disk.children or disk.format.type:  # what is there goes first, then the new label
+                storage.recursive_remove(disk)
             storage.initialize_disk(disk)
             removed.append(f"{name}: everything")
         elif request.mode == "linux":

@@ -17,6 +17,7 @@ from blivet.size import Size
 from .autopart import _allocate, space_report
 from .clearing import require_labels
 from .errors import StorageProblem
+from .existing import find_existing, resize, reuse
 from .selection import resolve_disks
 from .session import StorageSession
 from .sizing import recommended_swap
@@ -39,6 +40,9 @@ class PartRequest:
     encrypted: bool = False
     passphrase: str = ""
     luks_version: str = "luks2"
+    onpart: str = ""  # --onpart/--usepart: an existing partition
+    format: bool = True  # False: --noformat, keep what --onpart holds
+    resize: bool = False  # --resize to --size (with --onpart)
     where: str = "part"  # for messages: "part /home (line 7)"
 
 
@@ -58,6 +62,9 @@ class LogvolRequest:
     poolname: str = ""
     encrypted: bool = False
     passphrase: str = ""
+    useexisting: bool = False  # an existing LV of that name
+    format: bool = True
+    resize: bool = False
     where: str = "logvol"
 
 
@@ -67,6 +74,7 @@ class VolgroupRequest:
     members: list[str] = field(default_factory=list)  # pv.01, ...
     pesize: int | None = None  # KiB
     reserved_space: int | None = None
+    useexisting: bool = False  # --useexisting/--noformat: the VG already exists
     where: str = "volgroup"
 
 
@@ -187,6 +195,49 @@ def _claim(seen: dict[str, str], mount: str, where: str) -> None:
         seen[mount] = where
 
 
+def _plan_onpart(session: StorageSession, request: PartRequest, members: dict,
+                 default_fstype: str) -> None:
+    """part --onpart/--usepart: an existing partition, reformatted, kept or resized."""
+    if not request.onpart:
+        raise StorageProblem(f"{request.where} --noformat needs --onpart=PARTITION "
+                             "(the existing partition to keep)")
+    part = find_existing(session, request.onpart, f"{request.where} --onpart", "partition")
+    if request.resize:
+        resize(session, part, request.size, request.where)
+    mount = "" if request.mountpoint.lower() == "none" else request.mountpoint
+    fmt_args = {"label": request.label} if request.label else {}
+    if request.fsoptions:
+        fmt_args["mountopts"] = request.fsoptions
+    fstype = _fstype(request.fstype, mount, default_fstype) if mount else request.fstype
+    if request.encrypted and request.format:
+        if not request.passphrase:
+            raise StorageProblem(f"{request.where} --encrypted needs --passphrase in a "
+                                 "non-interactive install")
+        reuse(session, part, "", "luks", True, {"passphrase": request.passphrase,
+                                                "luks_version": request.luks_version}, request.where)
+        part.anaconda_request = (request, fstype, fmt_args)
+    else:
+        reuse(session, part, mount, fstype if request.format else request.fstype,
+              request.format, fmt_args, request.where)
+    if mount and not mount.startswith("/") and mount not in ("swap", "biosboot"):
+        members[mount] = part
+
+
+def _plan_existing_lv(session: StorageSession, request: LogvolRequest, vg, default_fstype: str) -> None:
+    """logvol --useexisting/--noformat: an LV of the existing volume group."""
+    if not vg.exists:
+        raise StorageProblem(f"{request.where} --useexisting: volume group {vg.name} is new; "
+                             "only an existing one has logical volumes to reuse")
+    lv = next((lv for lv in vg.lvs if lv.lvname == request.name), None)
+    if lv is None:
+        raise StorageProblem(f"{request.where} --useexisting: {vg.name} has no logical volume "
+                             f"{request.name} (it has: {', '.join(l.lvname for l in vg.lvs) or 'none'})")
+    if request.resize:
+        resize(session, lv, request.size, request.where)
+    fstype = _fstype(request.fstype, request.mountpoint, default_fstype) if request.format else request.fstype
+    reuse(session, lv, request.mountpoint, fstype, request.format, {}, request.where)
+
+
 def _disks_to_label(session: StorageSession, parts: list[PartRequest]) -> list:
     """Only disks a partition can land on get a new partition table: those named by
     --ondisk and, for requests without it, the disks that have one already (or, when
@@ -203,12 +254,17 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
                 lvs: list[LogvolRequest], default_fstype: str = "xfs",
                 raids: list[RaidRequest] = (), btrfs: list[BtrfsRequest] = ()) -> None:
     storage = session.blivet
-    require_labels(session, _disks_to_label(session, parts))
+    new_parts = [p for p in parts if not p.onpart]
+    if new_parts:
+        require_labels(session, _disks_to_label(session, new_parts))
     members: dict[str, object] = {}
     seen_mounts: dict[str, str] = {}
     for request in parts:
         mount = request.mountpoint
         _claim(seen_mounts, mount, request.where)
+        if request.onpart or not request.format:
+            _plan_onpart(session, request, members, default_fstype)
+            continue
         disks = session.disks
         if request.ondisk:
             (name,) = resolve_disks(session, [request.ondisk], f"{request.where} --ondisk")
@@ -241,7 +297,8 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
         part.anaconda_request = (request, fstype, fmt_args)
         if not mount.startswith("/") and mount not in ("swap", "biosboot"):
             members[mount] = part
-    _allocate(session)
+    if new_parts:
+        _allocate(session)
     for part in [p for p in storage.partitions if hasattr(p, "anaconda_request")]:
         request, fstype, fmt_args = part.anaconda_request
         if request.encrypted:
@@ -259,6 +316,13 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
         _claim(seen_mounts, btrfs_request.mountpoint, btrfs_request.where)
         _plan_btrfs(session, btrfs_request, members, volumes)
     for vg_request in vgs:
+        if vg_request.useexisting:
+            vg = find_existing(session, vg_request.name, vg_request.where, "volume group")
+            if vg.type != "lvmvg":
+                raise StorageProblem(f"{vg_request.where} --useexisting: {vg_request.name} is a "
+                                     f"{vg.type}, not a volume group")
+            log.info("%s: using the existing volume group %s (%s)", vg_request.where, vg.name, vg.size)
+            continue
         missing = [m for m in vg_request.members if m not in members]
         if missing:
             raise StorageProblem(f"{vg_request.where}: no partition {', '.join(missing)} "
@@ -276,6 +340,9 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
                                  "(define it with volgroup first)")
         mount = lv_request.mountpoint
         _claim(seen_mounts, mount, lv_request.where)
+        if lv_request.useexisting or not lv_request.format:
+            _plan_existing_lv(session, lv_request, vg, default_fstype)
+            continue
         size = Size(f"{lv_request.size} MiB") if lv_request.size else Size("1 GiB")
         if lv_request.recommended and mount == "swap":
             size = recommended_swap(session.memory)

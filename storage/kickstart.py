@@ -20,7 +20,7 @@ from .custom import (BtrfsRequest, LogvolRequest, PartRequest, RaidRequest, Volg
 from .errors import StorageProblem
 from .plan import validate
 from .platform import platform_requests
-from .selection import select_disks
+from .selection import resolve_disks, select_disks
 from .session import StorageSession
 
 log = logging.getLogger("anaconda.storage")
@@ -37,10 +37,31 @@ def _where(command, name: str) -> str:
     return f"{name} (kickstart line {line})" if line else name
 
 
+def bootloader_wanted(bootloader) -> bool:
+    """As Anaconda: no `bootloader` command means install it; pykickstart's default
+    location for an unseen command is "none", so `seen` decides."""
+    if not bootloader.seen:
+        return True
+    return bootloader.location != "none" and not getattr(bootloader, "disabled", False)
+
+
+def _boot_drive(session: StorageSession, bootloader) -> None:
+    """bootloader --boot-drive (or the first selected disk) carries the boot loader and
+    its partitions; --location=none (or --disabled) needs neither."""
+    session.bootloader = bootloader_wanted(bootloader)
+    if bootloader.bootDrive:
+        (name,) = resolve_disks(session, [bootloader.bootDrive], "bootloader --boot-drive")
+        if name not in session.selected:
+            raise StorageProblem(f"bootloader --boot-drive={bootloader.bootDrive}: disk {name} is not "
+                                 f"selected ({session.protected.get(name, 'ignoredisk leaves it out')})")
+        session.boot_drive = name
+
+
 def apply_kickstart(session: StorageSession, handler) -> None:
     ignoredisk = handler.ignoredisk
     select_disks(session, only_use=list(ignoredisk.onlyuse or []),
                  ignore=list(ignoredisk.ignoredisk or []))
+    _boot_drive(session, handler.bootloader)
     clearpart = handler.clearpart
     clear(session, ClearRequest(mode=CLEARPART_MODES.get(clearpart.type, "none"),
                                 drives=list(clearpart.drives or []),
@@ -64,17 +85,18 @@ def apply_kickstart(session: StorageSession, handler) -> None:
             recommended=bool(p.recommended), fstype=p.fstype or "", ondisk=p.disk or "",
             primary=bool(p.primOnly), label=p.label or "", fsoptions=p.fsopts or "",
             encrypted=bool(p.encrypted), passphrase=p.passphrase or "",
-            luks_version=p.luks_version or "luks2", where=_where(p, f"part {p.mountpoint}"))
+            luks_version=p.luks_version or "luks2", onpart=p.onPart or "", format=bool(p.format),
+            resize=bool(p.resize), where=_where(p, f"part {p.mountpoint}"))
             for p in handler.partition.partitions]
         vgs = [VolgroupRequest(name=v.vgname, members=list(v.physvols), pesize=v.pesize or None,
-                               where=_where(v, f"volgroup {v.vgname}"))
+                               useexisting=bool(v.preexist) or not v.format, where=_where(v, f"volgroup {v.vgname}"))
                for v in handler.volgroup.vgList]
         lvs = [LogvolRequest(
             mountpoint=l.mountpoint, vgname=l.vgname, name=l.name, size=l.size, grow=bool(l.grow),
             maxsize=l.maxSizeMB or None, percent=l.percent or None, recommended=bool(l.recommended),
             fstype=l.fstype or "", thin=bool(l.thin_volume), thinpool=bool(l.thin_pool),
             poolname=l.pool_name or "", encrypted=bool(l.encrypted), passphrase=l.passphrase or "",
-            where=_where(l, f"logvol {l.mountpoint}"))
+            useexisting=bool(l.preexist), format=bool(l.format), resize=bool(l.resize), where=_where(l, f"logvol {l.mountpoint}"))
             for l in handler.logvol.lvList]
         raids = [RaidRequest(
             mountpoint=r.mountpoint, device=r.device or "", level=r.level or "", members=list(r.members),

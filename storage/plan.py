@@ -6,6 +6,7 @@ and what the TUI shows before the user confirms.
 from __future__ import annotations
 
 from .errors import StorageProblem
+from .platform import boot_disk
 from .session import StorageSession
 
 #: What GRUB 2 reads /boot from (not thin LVs, not LUKS).
@@ -38,17 +39,16 @@ def validate(session: StorageSession) -> None:
                              "from a partition, RAID1, a plain LVM volume or btrfs: add `part /boot`")
     if boot.type == "mdarray" and boot.level.name != "raid1":
         raise StorageProblem(f"{where} is on RAID level {boot.level.name}; only RAID1 can hold /boot")
-    disks = session.disks
-    if not disks:
+    boot = boot_disk(session)
+    if boot is None or not session.bootloader:
         return
-    boot_disk = disks[0]
     if session.platform == "uefi":
         if "/boot/efi" not in mounts:
             raise StorageProblem("UEFI needs an EFI system partition: add `reqpart` or "
                                  "`part /boot/efi --fstype=efi --size=600`")
-    elif boot_disk.format.type == "disklabel" and boot_disk.format.label_type == "gpt":
-        if not any(p.format.type == "biosboot" and p.disk == boot_disk for p in session.blivet.partitions):
-            raise StorageProblem(f"BIOS boot from GPT disk {boot_disk.name} needs a biosboot partition "
+    elif boot.format.type == "disklabel" and boot.format.label_type == "gpt":
+        if not any(p.format.type == "biosboot" and p.disk == boot for p in session.blivet.partitions):
+            raise StorageProblem(f"BIOS boot from GPT disk {boot.name} needs a biosboot partition "
                                  "on it: add `reqpart` or `part biosboot --size=1`")
 
 

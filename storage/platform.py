@@ -10,8 +10,10 @@ log = logging.getLogger("anaconda.storage")
 
 
 def boot_disk(session: StorageSession):
+    """bootloader --boot-drive, else the first selected disk (Anaconda's default order)."""
     disks = session.disks
-    return disks[0] if disks else None
+    chosen = [d for d in disks if d.name == session.boot_drive]
+    return (chosen or disks or [None])[0]
 
 
 def platform_requests(session: StorageSession, add_boot: bool = False, boot_fstype: str = "xfs") -> list:

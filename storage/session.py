@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import parted
 from blivet import Blivet
-from blivet.devices import DiskFile
+from blivet.devices import DiskFile, PartitionDevice
+from blivet.formats import get_format
 from blivet.formats.disklabel import DiskLabel
 from blivet.size import Size
 
@@ -29,6 +32,8 @@ class StorageSession:
     memory: Size = field(default_factory=lambda: Size("2 GiB"))
     protected: dict[str, str] = field(default_factory=dict)  # disk name -> why
     selected: list[str] = field(default_factory=list)  # disk names the install may use
+    boot_drive: str = ""  # bootloader --boot-drive; empty: the first selected disk
+    bootloader: bool = True  # False for bootloader --location=none: no boot partitions needed
 
     @property
     def disks(self):
@@ -79,12 +84,52 @@ def scan() -> StorageSession:
     return session
 
 
+class _ImagePartition(PartitionDevice):
+    """A partition of an image file: its path is the file's path plus the number, which
+    is where parted looks for it (real partitions live in /dev)."""
+
+    def __init__(self, name: str, dev_dir: str, **kwargs):
+        self._dev_dir = dev_dir
+        super().__init__(name, **kwargs)
+
+
+def _probe(path: str, offset: int, size: int) -> dict[str, str]:
+    """blkid on a byte range of an image file: the filesystem a partition holds."""
+    out = subprocess.run(["blkid", "-p", "-o", "export", "-O", str(offset), "-S", str(size), path],
+                         capture_output=True, text=True).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def _add_existing_layout(storage: Blivet, disk: DiskFile) -> None:
+    """The partition table and filesystems already in an image file, as existing devices,
+    so that clearpart, --onpart and the planner see what a scan would show."""
+    try:
+        disk.format = get_format("disklabel", device=disk.path, exists=True)
+    except Exception:  # no partition table: an empty disk
+        disk.format = get_format(None)
+        return
+    for parted_part in disk.format.partitions:
+        if parted_part.type & parted.PARTITION_EXTENDED:
+            continue
+        part = _ImagePartition(f"{disk.name}{parted_part.number}", os.path.dirname(disk.path),
+                               exists=True, parents=[disk])
+        sector = parted_part.disk.device.sectorSize
+        found = _probe(disk.path, parted_part.geometry.start * sector, parted_part.geometry.length * sector)
+        if found.get("TYPE") and part.format.type is None:
+            part.format = get_format(found["TYPE"], device=part.path, exists=True,
+                                     uuid=found.get("UUID"), label=found.get("LABEL"))
+        storage.devicetree._add_device(part)
+
+
 def from_image_files(paths: list[Path], platform: str = "bios",
                      memory: Size | None = None) -> StorageSession:
-    """A session over sparse image files standing in for disks (planning only)."""
+    """A session over sparse image files standing in for disks (planning only); what the
+    files already hold (partition table, partitions, filesystems) is read as existing."""
     storage = _new_blivet()
     for path in paths:
-        storage.devicetree._add_device(DiskFile(str(path)))
+        disk = DiskFile(str(path))
+        storage.devicetree._add_device(disk)
+        _add_existing_layout(storage, disk)
     session = StorageSession(storage, platform, memory or Size("2 GiB"))
     session.selected = [d.name for d in storage.disks]
     return session
