@@ -4,6 +4,10 @@ A disk is protected when any device on it holds a mounted filesystem (the live s
 a host's root), the installer image (stage2) or the installation source. Protection is
 decided once after the scan; every later request that names a protected disk fails with
 the disk and the reason, and autopart/clearpart never consider it.
+
+A device that is on no disk but holds a mounted filesystem itself (a host's loop device,
+which blivet does not count as a disk) is recorded under its own name, so a kickstart that
+names it is told that, rather than that no such disk exists.
 """
 from __future__ import annotations
 
@@ -32,24 +36,33 @@ def mounted_devices(mounts: Path = Path("/proc/self/mounts")) -> dict[str, str]:
     return found
 
 
+def find_device(session: StorageSession, spec: str):
+    """Any device of the tree (not only disks) by name, /dev path or /dev/disk/by-* link."""
+    path = os.path.realpath(spec) if spec.startswith("/dev/") else f"/dev/{spec}"
+    tree = session.blivet.devicetree
+    return tree.get_device_by_path(path) or tree.get_device_by_name(os.path.basename(path))
+
+
 def disks_of(session: StorageSession, path: str) -> list:
     """The disks under a device path (a partition, an LV, a loop device's backing disk...)."""
-    device = session.blivet.devicetree.get_device_by_path(path)
-    if device is None:
-        name = os.path.basename(path)
-        device = session.blivet.devicetree.get_device_by_name(name)
+    device = find_device(session, path)
     if device is None:
         return []
     return list(device.disks) or ([device] if device.is_disk else [])
 
 
 def protect(session: StorageSession, devices: dict[str, str]) -> None:
-    """Mark the disks holding these device paths as protected, with the reason."""
+    """Mark the disks holding these device paths as protected, with the reason; a device
+    on no disk (a loop device) is marked under its own name."""
     for path, reason in devices.items():
-        for disk in disks_of(session, path):
-            if disk.name not in session.protected:
-                session.protected[disk.name] = f"{reason} ({path})"
-                log.info("Protected disk %s: %s", disk.name, session.protected[disk.name])
+        device = find_device(session, path)
+        if device is None:
+            continue
+        for holder in list(device.disks) or [device]:
+            if holder.name not in session.protected:
+                session.protected[holder.name] = f"{reason} ({path})"
+                log.info("Protected %s %s: %s", holder.type, holder.name,
+                         session.protected[holder.name])
     session.selected = [n for n in session.selected if n not in session.protected]
 
 
