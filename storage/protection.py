@@ -37,10 +37,12 @@ def mounted_devices(mounts: Path = Path("/proc/self/mounts")) -> dict[str, str]:
 
 
 def find_device(session: StorageSession, spec: str):
-    """Any device of the tree (not only disks) by name, /dev path or /dev/disk/by-* link."""
-    path = os.path.realpath(spec) if spec.startswith("/dev/") else f"/dev/{spec}"
+    """Any device of the tree (not only disks) by name, path (/dev, or an image file's) or
+    /dev/disk/by-* link; None when unknown."""
+    path = os.path.realpath(spec) if spec.startswith("/") else f"/dev/{spec}"
     tree = session.blivet.devicetree
-    return tree.get_device_by_path(path) or tree.get_device_by_name(os.path.basename(path))
+    return (tree.get_device_by_path(spec) or tree.get_device_by_path(path)
+            or tree.get_device_by_name(os.path.basename(path)))
 
 
 def disks_of(session: StorageSession, path: str) -> list:
