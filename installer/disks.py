@@ -83,6 +83,44 @@ def write_storage_config(disk: DiskInstall):
     return task
 
 
+def system_needs(disk: DiskInstall) -> list:
+    """The layout's and boot loader's packages, for the payload request."""
+    from payload.model import SystemNeed
+    from storage.requirements import system_needs as needs_of
+
+    return [SystemNeed(n.names, n.why, n.required) for n in needs_of(disk.session)]
+
+
+def wants_bootloader(disk: DiskInstall) -> bool:
+    return disk.session.bootloader
+
+
+def make_initramfs_task(progress: Progress) -> None:
+    from installer.configure.initramfs import make_initramfs
+
+    done = make_initramfs(SYSROOT, lambda message: progress.step(message, 0.1))
+    progress.step(f"initramfs made for {', '.join(done)}" if done else "no kernel installed", 1.0)
+
+
+def install_bootloader_task(disk: DiskInstall, handler, options: BootOptions):
+    def task(progress: Progress) -> None:
+        from storage.bootloader import BootloaderRequest, install_bootloader
+        from storage.errors import StorageProblem
+
+        bootloader = handler.bootloader
+        request = BootloaderRequest(
+            location=bootloader.location if bootloader.seen else "mbr",
+            append=bootloader.appendLine or "", timeout=bootloader.timeout,
+            password=bootloader.password or "",
+            console_args=[f"console={c}" for c in options.console])
+        try:
+            done = install_bootloader(disk.session, SYSROOT, request)
+        except StorageProblem as exc:
+            raise StorageError(exc.message) from None
+        progress.step("; ".join(done), 1.0)
+    return task
+
+
 def take_down(disk: DiskInstall) -> None:
     """Unmount and close everything; also after a failure (errors are only logged)."""
     from storage.target import close_devices, unmount_target

@@ -16,7 +16,9 @@ from pykickstart.constants import KS_SCRIPT_ONERROR, KS_SCRIPT_POST, KS_SCRIPT_P
 from installer import power
 from installer.bootopts import BootOptions
 from installer.configure.basics import configure_basics
-from installer.disks import DiskInstall, take_down, write_storage, write_storage_config
+from installer.disks import (DiskInstall, install_bootloader_task, make_initramfs_task,
+                             system_needs, take_down, wants_bootloader, write_storage,
+                             write_storage_config)
 from installer.errors import InstallerError, PayloadError
 from installer.frontend import Frontend
 from installer.kickstart import scripts
@@ -75,7 +77,8 @@ def _payload_task(run: InstallRun):
         from payload.runner import PayloadRunError, run_worker
 
         with SourceMounts() as mounts:
-            request = build_request(run.handler, run.options, run.target_root, run.log_dir, mounts)
+            request = build_request(run.handler, run.options, run.target_root, run.log_dir, mounts,
+                                    needs=system_needs(run.disk) if run.disk else [])
             for repo in request.repos:
                 log.info("Source %s: %s (%s)", repo.name, repo.where, repo.origin)
 
@@ -116,6 +119,11 @@ def build_queue(run: InstallRun) -> TaskQueue:
     if run.disk:
         queue.add("Writing fstab and crypttab", write_storage_config(run.disk), weight=1)
     queue.add("Configuring the system", lambda p: configure_basics(handler, run.target_root), weight=3)
+    if run.disk:
+        queue.add("Making the initramfs", make_initramfs_task, weight=4)
+        if wants_bootloader(run.disk):
+            queue.add("Installing the boot loader", install_bootloader_task(run.disk, handler, run.options),
+                      weight=2)
     queue.add("Saving the kickstart", lambda p: write_kickstarts(
         handler, run.loaded.original_text, run.target_root,
         save_output=run.options.saves("output_ks"), save_input=run.options.saves("input_ks")),
@@ -154,7 +162,7 @@ def _planned_transaction(run: InstallRun) -> list[str]:
 
     with tempfile.TemporaryDirectory(prefix="anaconda-dry-run-") as scratch, SourceMounts() as mounts:
         request = build_request(run.handler, run.options, Path(scratch), run.log_dir, mounts,
-                                dry_run=True)
+                                dry_run=True, needs=system_needs(run.disk) if run.disk else [])
         planned: list[str] = []
         try:
             run_worker(request, lambda e: planned.append(e.message.removeprefix("would install "))

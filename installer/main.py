@@ -94,11 +94,6 @@ def install(args, options: BootOptions) -> int:
     if not args.dirinstall:
         frontend.message("Scanning disks and planning the storage layout")
         disk = plan_storage(loaded.handler, options)
-        if loaded.handler.bootloader.location != "none":
-            note = ("this build installs no boot loader yet (grub, and the initramfs, are the next "
-                    "step): the installed system will not boot on its own")
-            log.warning("%s", note)
-            frontend.warning(note)
     target = Path(args.dirinstall).absolute() if args.dirinstall else SYSROOT
     run = InstallRun(loaded=loaded, options=options, log_dir=Path(args.logdir),
                      target_root=target, frontend=frontend, disk=disk)

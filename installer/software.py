@@ -96,13 +96,15 @@ def repos_from(handler, options: BootOptions, mounts: SourceMounts) -> list[Repo
 
 
 def build_request(handler, options: BootOptions, root: Path, log_dir: Path,
-                  mounts: SourceMounts, dry_run: bool = False) -> InstallRequest:
+                  mounts: SourceMounts, dry_run: bool = False, needs: list | None = None) -> InstallRequest:
     repos = repos_from(handler, options, mounts)
     if not repos:
         raise PayloadError("no installation source: give the kickstart a url (or repo) "
                            "command, or boot with inst.repo=URL")
     packages = handler.packages
-    return InstallRequest(root=str(root), repos=repos, selection=selection_from(packages),
+    selection = selection_from(packages)
+    selection.system_needs = list(needs or [])
+    return InstallRequest(root=str(root), repos=repos, selection=selection,
                           cache_dir=str(root / "var/cache/anaconda-dnf"),
                           log_file=str(log_dir / "packaging.log"),
                           retries=packages.retries if packages.retries is not None else 10,

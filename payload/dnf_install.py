@@ -93,6 +93,11 @@ def _repo_problem(request: InstallRequest, text: str) -> str:
 def resolve(base: dnf.Base, request: InstallRequest, events: EventWriter) -> list:
     events.send("phase", "Checking software dependencies")
     selection = apply_selection(base, request.selection)
+    if selection.unmet_needs:
+        raise PayloadFailure("MissingPackages",
+                             "the installed system would not boot without packages no repository "
+                             f"has: {'; '.join(selection.unmet_needs)}; add a repository that has "
+                             "them (or `bootloader --location=none` if you boot it another way)")
     if selection.missing:
         names = ", ".join(selection.missing)
         if request.selection.ignore_missing:

@@ -43,6 +43,17 @@ class GroupRequest:
 
 
 @dataclass
+class SystemNeed:
+    """A package the installed system needs to boot its layout (lvm2 for LVM, grub for
+    the boot loader...). `names` are alternatives (Fedora's, then Debian's), the first
+    one a repository has wins; `required` makes their absence an error naming `why`."""
+
+    names: list[str]
+    why: str
+    required: bool = True
+
+
+@dataclass
 class PackageSelection:
     """%packages, in DNF terms. `environment` None and nothing else: the default one."""
 
@@ -58,6 +69,7 @@ class PackageSelection:
     exclude_weakdeps: bool = False
     inst_langs: str | None = None
     multilib: bool = False
+    system_needs: list[SystemNeed] = field(default_factory=list)
 
 
 @dataclass
@@ -81,5 +93,6 @@ class InstallRequest:
         data["repos"] = [RepoSpec(**r) for r in data["repos"]]
         selection = data["selection"]
         selection["groups"] = [GroupRequest(**g) for g in selection["groups"]]
+        selection["system_needs"] = [SystemNeed(**n) for n in selection["system_needs"]]
         data["selection"] = PackageSelection(**selection)
         return cls(**data)

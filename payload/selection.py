@@ -27,6 +27,24 @@ LEVEL_TYPES = {GROUP_MANDATORY: ("mandatory",), GROUP_DEFAULT: ("mandatory", "de
 class SelectionResult:
     missing: list[str] = field(default_factory=list)
     environment: str | None = None
+    unmet_needs: list[str] = field(default_factory=list)  # required system needs, described
+
+
+def add_system_needs(base: dnf.Base, selection: PackageSelection, result: SelectionResult) -> None:
+    """What the layout and boot loader need, beyond %packages (as Anaconda adds them).
+    `-pkg` hides a package from the solver, so excluding a required one fails, with why."""
+    available = base.sack.query().available()
+    for need in selection.system_needs:
+        name = next((n for n in need.names if available.filter(name=n)), None)
+        if name is None:
+            text = f"{' or '.join(need.names)} ({need.why})"
+            if need.required:
+                result.unmet_needs.append(text)
+            else:
+                log.warning("Not in any repository, the installed system may lack it: %s", text)
+            continue
+        log.info("Adding %s: %s", name, need.why)
+        base.install(name)
 
 
 def default_environment(base: dnf.Base) -> str | None:
@@ -89,4 +107,5 @@ def apply_selection(base: dnf.Base, selection: PackageSelection) -> SelectionRes
             base.install(spec)
         except dnf.exceptions.MarkingError:
             result.missing.append(spec)
+    add_system_needs(base, selection, result)
     return result
