@@ -1,0 +1,194 @@
+"""The storage screens' controller: the disks, a layout request the user edits, and its
+plan, made by planning the request's own kickstart commands.
+
+Every edit is checked field by field (`RequestProblem` names the field); `plan()` renders
+the request as kickstart storage commands, parses them with pykickstart and applies them
+with `storage.kickstart.apply_kickstart` to a copy of the scanned tree, so the plan shown
+is the plan of the kickstart that is saved. The scan is never repeated (a guest scan
+costs seconds) and never planned on: each plan starts from a fresh copy of it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass, field, replace
+
+from blivet.errors import StorageError as BlivetError
+from blivet.formats.disklabel import DiskLabel
+from blivet.size import Size
+
+from . import ks_render
+from .auto_mounts import automatic_mounts
+from .disk_listing import DiskInfo, capabilities, container_names, list_disks
+from .errors import StorageProblem
+from .kickstart import apply_kickstart
+from .layout_request import AutomaticLayout, Encryption, LayoutRequest, MountRequest
+from .plan import describe_actions
+from .planned_mounts import PlannedMount, planned_mounts
+from .reclaim_checks import check_delete, check_reclaim, check_shrink, room
+from .mount_checks import check_mount
+from .request_checks import RequestProblem, check_automatic, check_disks, check_encryption
+from .session import DEFAULT_LABEL, StorageSession
+
+log = logging.getLogger("anaconda.storage")
+
+
+@dataclass
+class Plan:
+    """A planned request: what will be mounted where, the actions in order, or why not."""
+    kickstart: list[str]
+    mounts: list[PlannedMount] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    problem: str = ""  # empty when the layout can be made
+    field: str = ""  # the request field the problem is in, when it is one
+    session: StorageSession | None = None  # the planned tree, for --dry-run and execution
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+class Planner:
+    def __init__(self, scanned: StorageSession, request: LayoutRequest | None = None):
+        self._scanned = scanned
+        self._disks = list_disks(scanned)
+        self.capabilities = capabilities(scanned)
+        self._taken = container_names(scanned)
+        self._handler = None  # reused between plans: a fresh pykickstart handler costs 70 ms
+        self.request = request or LayoutRequest(disks=[d for d in scanned.selected
+                                                       if d not in scanned.protected])
+
+    # the disks ------------------------------------------------------------------------
+    def list_disks(self) -> list[DiskInfo]:
+        return list(self._disks)
+
+    def select_disks(self, names: list[str]) -> None:
+        """Choose the disks; reclaim choices on disks left out are dropped with them."""
+        self.request.disks = check_disks(list(names), self.capabilities)
+        on = {p.name for d in self._disks if d.name in names for p in d.partitions}
+        reclaim = self.request.reclaim
+        reclaim.delete = [n for n in reclaim.delete if n in on]
+        reclaim.shrink = {n: s for n, s in reclaim.shrink.items() if n in on}
+
+    # reclaiming space -------------------------------------------------------------------
+    def clear_all(self, on: bool = True) -> None:
+        self.request.reclaim.clear_all = on
+        if on:
+            self.request.reclaim.shrink.clear()
+
+    def delete(self, name: str) -> None:
+        check_delete(name, self._disks, self.request.disks)
+        self.request.reclaim.shrink.pop(name, None)
+        if name not in self.request.reclaim.delete:
+            self.request.reclaim.delete.append(name)
+
+    def shrink(self, name: str, size_mib: int) -> None:
+        self.request.reclaim.shrink[name] = check_shrink(name, size_mib, self._disks, self.request)
+
+    def keep(self, name: str) -> None:
+        """Undo a delete or shrink of `name`."""
+        reclaim = self.request.reclaim
+        reclaim.delete = [n for n in reclaim.delete if n != name]
+        reclaim.shrink.pop(name, None)
+
+    # the layout -------------------------------------------------------------------------
+    def set_encryption(self, passphrase: str, luks_version: str = "luks2") -> None:
+        self.request.encryption = check_encryption(Encryption(passphrase, luks_version))
+
+    def use_automatic(self, scheme: str = "lvm", encrypted: bool = False, fstype: str = "xfs") -> None:
+        self.request.automatic = check_automatic(AutomaticLayout(scheme, encrypted, fstype),
+                                                 self.request, self.capabilities)
+
+    def use_custom(self, seed: bool = True) -> list[MountRequest]:
+        """Switch to a custom layout; with `seed` and no mount points yet, start from the
+        ones the automatic layout would make (as Anaconda's "create them automatically")."""
+        auto, self.request.automatic = self.request.automatic, None
+        if seed and auto is not None and not self.request.mounts:
+            for mount in automatic_mounts(auto, room(self.request, self._disks), self._scanned.memory):
+                self.add_mount(mount)
+        return list(self.request.mounts)
+
+    def add_mount(self, mount: MountRequest) -> MountRequest:
+        checked = check_mount(mount, self.request, self.capabilities, taken=self._taken)
+        self.request.mounts.append(checked)
+        return checked
+
+    def edit_mount(self, mountpoint: str, mount: MountRequest) -> MountRequest:
+        index = self._index(mountpoint)
+        checked = check_mount(mount, self.request, self.capabilities, replacing=mountpoint,
+                              taken=self._taken)
+        self.request.mounts[index] = checked
+        return checked
+
+    def remove_mount(self, mountpoint: str) -> None:
+        del self.request.mounts[self._index(mountpoint)]
+
+    def _index(self, mountpoint: str) -> int:
+        for index, mount in enumerate(self.request.mounts):
+            if mount.mountpoint == mountpoint:
+                return index
+        raise RequestProblem("mount point", f"{mountpoint} is not in the layout "
+                             f"(it has: {', '.join(m.mountpoint for m in self.request.mounts) or 'none'})")
+
+    # checking, rendering, planning --------------------------------------------------------
+    def checked_request(self) -> LayoutRequest:
+        """The whole request checked again (disks may have changed since a mount point was
+        added), with an automatic layout that shrinks written out as mount points."""
+        request = self.request
+        check_disks(request.disks, self.capabilities)
+        check_encryption(request.encryption)
+        check_reclaim(request, self._disks)
+        if request.automatic is not None:
+            check_automatic(request.automatic, request, self.capabilities)
+            if not request.reclaim.shrink:
+                return request
+            mounts = automatic_mounts(request.automatic, room(request, self._disks), self._scanned.memory)
+            request = replace(request, automatic=None, mounts=[])
+        else:
+            mounts = request.mounts
+            if not any(m.mountpoint == "/" for m in mounts):
+                raise RequestProblem("mount points", "add a mount point for / (or use automatic partitioning)")
+        checked = replace(request, mounts=[])
+        for mount in mounts:
+            checked.mounts.append(check_mount(mount, checked, self.capabilities, taken=self._taken))
+        return checked
+
+    def to_kickstart(self) -> list[str]:
+        """The storage commands of the request, as the saved kickstart holds them."""
+        return ks_render.render(self.checked_request(), [d.name for d in self._disks if not d.label])
+
+    def write_to(self, handler) -> None:
+        """Put the request's storage commands into the TUI's kickstart handler."""
+        ks_render.write_storage(handler, self.to_kickstart())
+
+    def fresh_session(self) -> StorageSession:
+        """A copy of the scanned tree to plan on; the scan itself stays untouched."""
+        DiskLabel.set_default_label_type(DEFAULT_LABEL)  # clearpart --disklabel sets it globally
+        return dataclasses.replace(self._scanned, blivet=self._scanned.blivet.copy(),
+                                   protected=dict(self._scanned.protected),
+                                   selected=list(self._scanned.selected))
+
+    def plan(self) -> Plan:
+        try:
+            lines = self.to_kickstart()
+        except RequestProblem as problem:
+            return Plan([], problem=problem.message, field=problem.field)
+        session = self.fresh_session()
+        try:
+            self._handler = ks_render.write_storage(self._handler or ks_render.new_handler(), lines)
+            apply_kickstart(session, self._handler)
+        except StorageProblem as problem:
+            log.info("Layout not planned: %s", problem.message)
+            return Plan(lines, problem=problem.message)
+        except (BlivetError, ValueError) as exc:
+            log.exception("Planning %s", lines)
+            return Plan(lines, problem=f"the layout cannot be planned: {' '.join(str(exc).split())}")
+        plan = Plan(lines, planned_mounts(session), describe_actions(session), session=session)
+        log.info("Layout planned: %s; %d actions", ", ".join(f"{m.mountpoint} ({m.device_type})"
+                                                           for m in plan.mounts), len(plan.actions))
+        return plan
+
+    @property
+    def room(self) -> Size:
+        """Free space on the selected disks after the reclaim choices."""
+        return room(self.request, self._disks)
