@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from itertools import count
 
 from blivet import blockdev
+from blivet.devicelibs import btrfs as btrfs_levels
 from blivet.devicelibs import mdraid
 from blivet.size import ROUND_UP, Size
 
@@ -26,6 +27,7 @@ STORAGE_COMMANDS = ("ignoredisk", "clearpart", "zerombr", "autopart", "reqpart",
 #: Room LVM takes besides the LVs: metadata per PV, extents rounding per LV.
 LV_OVERHEAD_MIB = 8
 THIN_POOL_OVERHEAD_MIB = 256
+LUKS_HEADER_MIB = 16  # LUKS2's; LUKS1 needs 2
 
 
 def _mib(size: Size) -> int:
@@ -69,7 +71,8 @@ class _Writer:
 
     def members(self, kind: str, fstype: str, size_mib: int, grow: bool, encrypted: bool,
                 max_size: int = 0) -> list[str]:
-        """One member partition on each selected disk."""
+        """One member partition on each selected disk (encrypted: with room for the LUKS header)."""
+        size_mib += LUKS_HEADER_MIB if encrypted else 0
         names = []
         for disk in self.disks:
             name = self.member(kind)
@@ -137,9 +140,11 @@ def _raid(writer: _Writer, m: MountRequest, used: set[str]) -> None:
 def _btrfs(writer: _Writer, label: str, mounts: list[MountRequest]) -> None:
     """One btrfs volume over a member per selected disk, a subvolume per mount point."""
     level, disks = mounts[0].raid_level or "single", len(writer.disks)
-    total = sum(m.size for m in mounts)
-    copies = 2 if level in ("raid1", "raid10") else 1  # btrfs keeps two copies, not one per disk
-    member = max(-(-total * copies // disks), 256)
+    total = Size(f"{sum(m.size for m in mounts)} MiB")
+    # as blivet sizes the volume (its raid1 counts the smallest member, whatever the disks)
+    base = total / disks if level == "single" else \
+        btrfs_levels.raid_levels.raid_level(level).get_base_member_size(total, disks)
+    member = max(_mib(base), 256)
     members = writer.members("btrfs", "btrfs", member, any(m.grow for m in mounts), mounts[0].encrypted)
     levels = f" --data={level} --metadata={level}" if level != "single" else ""
     writer.lines.append(f"btrfs none --label={label}{levels} {' '.join(members)}")

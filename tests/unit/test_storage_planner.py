@@ -194,6 +194,34 @@ def test_automatic_schemes(btrfs_here, planner, scheme, root_type, swap_type):
     assert not any(m.encrypted for m in plan.mounts)
 
 
+def test_uefi_gets_an_efi_system_partition(images):
+    planner = Planner(scan(images, platform="uefi"))
+    planner.clear_all()
+    planner.use_automatic("plain")
+    assert layout(planner.plan()) == {"/": "partition", "/boot": "partition", "/boot/efi": "partition",
+                                      "swap": "partition"}
+    planner.use_custom(seed=False)
+    planner.add_mount(MountRequest("/", 4000, grow=True))
+    plan = planner.plan()
+    assert "reqpart" in plan.kickstart and layout(plan) == {"/": "partition", "/boot/efi": "partition"}
+    assert {m.mountpoint: m.fstype for m in plan.mounts}["/boot/efi"] == "efi"
+
+
+def test_btrfs_raid1_on_three_disks_holds_what_was_asked(btrfs_here, images, tmp_path, scanned):
+    sdc = tmp_path / "sdc"
+    _run("truncate", "-s", "20G", str(sdc))
+    _run("parted", "-s", str(sdc), "mklabel", "gpt")
+    planner = Planner(from_image_files([images["sda"], images["sdb"], sdc]))
+    planner.clear_all()
+    planner.use_custom(seed=False)
+    planner.add_mount(MountRequest("/boot", 1024))
+    planner.add_mount(MountRequest("/", 3000, device_type="btrfs", raid_level="raid1"))
+    planner.add_mount(MountRequest("/home", 3000, device_type="btrfs"))
+    plan = planner.plan()
+    root = next(m for m in plan.mounts if m.mountpoint == "/")
+    assert root.disks == ("sda", "sdb", "sdc") and root.size >= 6000 * MiB
+
+
 @pytest.mark.parametrize("luks_version", ["luks2", "luks1"])
 def test_automatic_encrypted(planner, luks_version):
     planner.clear_all()
