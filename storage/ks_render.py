@@ -98,6 +98,11 @@ def _reclaim(writer: _Writer) -> None:
 
 def _partitions(writer: _Writer, mounts: list[MountRequest]) -> None:
     for m in mounts:
+        if m.reuse:
+            how = f" --fstype={m.fstype}{_luks(m.encrypted, writer.request.encryption)}" if m.reformat \
+                else " --noformat"
+            writer.lines.append(f"part {m.mountpoint} --onpart={m.reuse}{how}")
+            continue
         writer.lines.append(f"part {m.mountpoint} --fstype={m.fstype} --size={m.size}"
                             f"{_grow(m.grow, m.max_size)}{_luks(m.encrypted, writer.request.encryption)}")
 

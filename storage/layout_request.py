@@ -46,6 +46,8 @@ class MountRequest:
     encrypted: bool = False
     raid_level: str = ""  # raid: raid0/1/4/5/6/10; btrfs: single/raid0/raid1/raid10
     volume_group: str = ""  # lvm, lvm thin: the volume group; btrfs: the volume's label
+    reuse: str = ""  # an existing partition to use instead of a new one (its size is kept)
+    reformat: bool = True  # False: keep the existing partition's filesystem and data
 
 
 @dataclass

@@ -71,8 +71,8 @@ def _check_device_type(mount: str, device_type: str, caps: Capabilities) -> None
         raise RequestProblem("device type", "swap cannot live on btrfs; choose partition, lvm or raid")
 
 
-def _check_fstype(mount: str, device_type: str, fstype: str, caps: Capabilities) -> None:
-    if fstype not in caps.fstypes:
+def _check_fstype(mount: str, device_type: str, fstype: str, caps: Capabilities, made: bool = True) -> None:
+    if made and fstype not in caps.fstypes:
         choices = [f for f in caps.fstypes if f not in ("swap", "biosboot", "efi")]
         raise RequestProblem("file system", f"{fstype} cannot be made here; choose one of {', '.join(choices)}")
     for special in ("swap", "biosboot"):
@@ -94,7 +94,7 @@ def _check_fstype(mount: str, device_type: str, fstype: str, caps: Capabilities)
 def _check_sizes(mount: MountRequest, fstype: str, caps: Capabilities) -> None:
     if not isinstance(mount.size, int) or isinstance(mount.size, bool) or mount.size <= 0:
         raise RequestProblem("size", f"{mount.size} MiB is not a size; give a whole number of MiB above 0")
-    least = caps.min_sizes.get(fstype, 0)
+    least = caps.min_sizes.get(fstype, 0) if mount.reformat else 0
     if mount.device_type != "btrfs" and mount.size < least:
         raise RequestProblem("size", f"{fstype} needs at least {least} MiB; {mount.size} MiB is too small")
     if not isinstance(mount.max_size, int) or mount.max_size < 0 or 0 < mount.max_size < mount.size:
@@ -191,7 +191,7 @@ def check_mount(mount: MountRequest, request: LayoutRequest, caps: Capabilities,
     mountpoint = check_mountpoint(mount.mountpoint, others)
     _check_device_type(mountpoint, mount.device_type, caps)
     fstype = mount.fstype.strip() or default_fstype(mountpoint, mount.device_type, caps)
-    _check_fstype(mountpoint, mount.device_type, fstype, caps)
+    _check_fstype(mountpoint, mount.device_type, fstype, caps, made=mount.reformat)
     _check_sizes(mount, fstype, caps)
     name = _check_container(mount, others, set(taken))
     siblings = _siblings(others, mount.device_type, name) if name else []

@@ -26,6 +26,7 @@ from .layout_request import AutomaticLayout, Encryption, LayoutRequest, MountReq
 from .plan import describe_actions
 from .planned_mounts import PlannedMount, planned_mounts
 from .reclaim_checks import check_delete, check_reclaim, check_shrink, room
+from .reuse_checks import check_reuse
 from .mount_checks import check_mount
 from .request_checks import RequestProblem, check_automatic, check_disks, check_encryption
 from .session import DEFAULT_LABEL, StorageSession
@@ -76,13 +77,20 @@ class Planner:
         if on:
             self.request.reclaim.shrink.clear()
 
+    def _not_reused(self, name: str, what: str) -> None:
+        user = next((m.mountpoint for m in self.request.mounts if m.reuse == name), None)
+        if user:
+            raise RequestProblem(what, f"{name} is reused for {user}; remove that mount point first")
+
     def delete(self, name: str) -> None:
         check_delete(name, self._disks, self.request.disks)
+        self._not_reused(name, "delete")
         self.request.reclaim.shrink.pop(name, None)
         if name not in self.request.reclaim.delete:
             self.request.reclaim.delete.append(name)
 
     def shrink(self, name: str, size_mib: int) -> None:
+        self._not_reused(name, "shrink")
         self.request.reclaim.shrink[name] = check_shrink(name, size_mib, self._disks, self.request)
 
     def keep(self, name: str) -> None:
@@ -109,14 +117,15 @@ class Planner:
         return list(self.request.mounts)
 
     def add_mount(self, mount: MountRequest) -> MountRequest:
-        checked = check_mount(mount, self.request, self.capabilities, taken=self._taken)
+        checked = check_mount(check_reuse(mount, self.request, self._disks), self.request,
+                              self.capabilities, taken=self._taken)
         self.request.mounts.append(checked)
         return checked
 
     def edit_mount(self, mountpoint: str, mount: MountRequest) -> MountRequest:
         index = self._index(mountpoint)
-        checked = check_mount(mount, self.request, self.capabilities, replacing=mountpoint,
-                              taken=self._taken)
+        checked = check_mount(check_reuse(mount, self.request, self._disks, mountpoint), self.request,
+                              self.capabilities, replacing=mountpoint, taken=self._taken)
         self.request.mounts[index] = checked
         return checked
 
@@ -150,6 +159,7 @@ class Planner:
                 raise RequestProblem("mount points", "add a mount point for / (or use automatic partitioning)")
         checked = replace(request, mounts=[])
         for mount in mounts:
+            mount = check_reuse(mount, checked, self._disks)
             checked.mounts.append(check_mount(mount, checked, self.capabilities, taken=self._taken))
         return checked
 

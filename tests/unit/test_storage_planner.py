@@ -374,6 +374,61 @@ def test_custom_add_edit_remove(planner):
         planner.remove_mount("swap")
 
 
+def test_reuse_existing_partitions(scanned, planner):
+    planner.use_custom(seed=False)
+    home = planner.add_mount(MountRequest("/home", 1, reuse="sda1", reformat=False))
+    assert (home.size, home.fstype) == (4096, "ext4")  # the partition's own
+    planner.add_mount(MountRequest("/", 1, "ext4", reuse="/dev/sda2"))
+    planner.add_mount(MountRequest("swap", 512))
+    plan = planner.plan()
+    assert "part /home --onpart=sda1 --noformat" in plan.kickstart
+    assert "part / --onpart=sda2 --fstype=ext4" in plan.kickstart
+    assert plan.ok, plan.problem
+    mounts = {m.mountpoint: m for m in plan.mounts}
+    assert (mounts["/home"].device, mounts["/home"].fstype, mounts["/home"].reformat) == ("sda1", "ext4", False)
+    assert (mounts["/"].device, mounts["/"].fstype, mounts["/"].reformat) == ("sda2", "ext4", True)
+    assert not any("sda1" in line for line in plan.actions)
+    assert any("destroy format xfs: partition sda2" in line for line in plan.actions)
+    assert any("create format ext4: partition sda2" in line for line in plan.actions)
+    again = replan_from_kickstart(scanned, planner.to_kickstart())
+    assert sorted(m.key for m in again) == sorted(m.key for m in plan.mounts)
+    with pytest.raises(RequestProblem, match="delete: sda1 is reused for /home; remove that mount point first"):
+        planner.delete("sda1")
+    with pytest.raises(RequestProblem, match="shrink: sda1 is reused for /home"):
+        planner.shrink("sda1", 2000)
+
+
+@pytest.mark.parametrize("prepare, mount, message", [
+    (None, MountRequest("/data", 1, reuse="sda9"),
+     "existing partition: there is no partition sda9 on the selected disks (partitions: sda1, sda2, sda3)"),
+    (lambda p: p.add_mount(MountRequest("/home", 1, reuse="sda1", reformat=False)),
+     MountRequest("/srv", 1, reuse="sda1"), "existing partition: sda1 is already used by /home"),
+    (None, MountRequest("/data", 1, device_type="lvm", reuse="sda1"),
+     "device type: sda1 is reused as a partition; choose device type partition"),
+    (None, MountRequest("/data", 1, "xfs", reuse="sda1", reformat=False),
+     "file system: sda1 holds ext4; keep ext4 or reformat it"),
+    (None, MountRequest("/data", 1, reuse="sda1", reformat=False, encrypted=True),
+     "encrypted: sda1 keeps its data as it is; reformat it to encrypt it"),
+    (None, MountRequest("swap", 1, reuse="sda2", reformat=False),
+     "reformat: an existing swap partition is reused by reformatting it"),
+    (None, MountRequest("/data", 1000, reformat=False),
+     "reformat: only an existing partition keeps its data; choose the partition to reuse, or reformat"),
+    (lambda p: p.delete("sda2"), MountRequest("/data", 1, reuse="sda2"),
+     "existing partition: sda2 is to be deleted; keep it to reuse it"),
+    (lambda p: p.shrink("sda1", 3000), MountRequest("/data", 1, reuse="sda1"),
+     "existing partition: sda1 is to be shrunk; keep its size to reuse it"),
+    (lambda p: p.clear_all(), MountRequest("/data", 1, reuse="sda2"),
+     "existing partition: clear all deletes sda2; turn it off to reuse sda2"),
+])
+def test_reuse_problems(planner, prepare, mount, message):
+    planner.use_custom(seed=False)
+    if prepare:
+        prepare(planner)
+    with pytest.raises(RequestProblem) as err:
+        planner.add_mount(mount)
+    assert err.value.message == message
+
+
 def test_custom_needs_a_root(planner):
     planner.use_custom(seed=False)
     planner.add_mount(MountRequest("/home", 1000))
