@@ -175,6 +175,24 @@ def test_a_blank_disk_gets_a_partition_table(blank):
     assert planner.to_kickstart()[:2] == ["ignoredisk --only-use=sda", "clearpart --none"]
 
 
+def test_a_filesystem_on_the_whole_disk_is_deleted_only_when_asked(blank):
+    sdc = blank.disk("sdc")
+    sdc.format = get_format("ext4", device=sdc.path, exists=True, label="backup")  # as a scan shows it
+    planner = Planner(blank)
+    (whole,) = planner.list_disks()[2].partitions
+    assert (whole.name, whole.fstype, whole.label, whole.whole_disk) == ("sdc", "ext4", "backup", True)
+    planner.select_disks(["sdc"])
+    planner.use_automatic("plain")
+    plan = planner.plan()
+    assert (plan.field, plan.problem) == ("disks", "disks: sdc holds ext4 on the whole disk: delete it to "
+                                                   "make room, or leave sdc out")
+    planner.delete("sdc")
+    plan = planner.plan()
+    assert plan.kickstart[:3] == ["ignoredisk --only-use=sdc", "zerombr", "clearpart --none"]
+    assert layout(plan)["/"] == "partition"
+    assert plan.actions[0].strip().startswith("1. destroy format ext4: disk sdc")
+
+
 # automatic layouts ----------------------------------------------------------------------
 @pytest.mark.parametrize("scheme, root_type, swap_type", [
     ("plain", "partition", "partition"), ("lvm", "lvm", "lvm"), ("thinp", "lvm thin", "lvm"),
