@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import shlex
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -176,7 +177,7 @@ def _custom(writer: _Writer) -> None:
         (_btrfs if kind == "btrfs" else _lvm)(writer, name, members)
 
 
-def render(request: LayoutRequest, blank: list[str] = ()) -> list[str]:
+def render(request: LayoutRequest, blank: Sequence[str] = ()) -> list[str]:
     """The storage commands for a checked request, one kickstart line each. `blank` are
     the selected disks without a partition table: `zerombr` gives them one up front (the
     checks made sure that only empty disks and deleted whole-disk content are among them)."""

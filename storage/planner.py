@@ -50,6 +50,10 @@ class Plan:
 
 
 class Planner:
+    """Holds the scanned session (never planned on), what was read from it once (disks,
+    capabilities), and the request being edited; every method that changes the request
+    checks its input first and raises `RequestProblem` naming the field."""
+
     def __init__(self, scanned: StorageSession, request: LayoutRequest | None = None):
         self._scanned = scanned
         self._disks = list_disks(scanned)
@@ -191,7 +195,7 @@ class Planner:
             log.info("Layout not planned: %s", problem.message)
             return Plan(lines, problem=problem.message)
         except (BlivetError, ValueError) as exc:
-            log.exception("Planning %s", lines)
+            log.exception("Planning the layout")  # not the lines: they hold the passphrase
             return Plan(lines, problem=f"the layout cannot be planned: {' '.join(str(exc).split())}")
         plan = Plan(lines, planned_mounts(session), describe_actions(session), session=session)
         log.info("Layout planned: %s; %d actions", ", ".join(f"{m.mountpoint} ({m.device_type})"
