@@ -62,6 +62,7 @@ class LogvolRequest:
     poolname: str = ""
     encrypted: bool = False
     passphrase: str = ""
+    luks_version: str = "luks2"
     useexisting: bool = False  # an existing LV of that name
     format: bool = True
     resize: bool = False
@@ -297,7 +298,7 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
         part.anaconda_request = (request, fstype, fmt_args)
         if not mount.startswith("/") and mount not in ("swap", "biosboot"):
             members[mount] = part
-    if new_parts:
+    if any(not p.exists for p in storage.partitions):  # new ones, reqpart's included
         _allocate(session)
     for part in [p for p in storage.partitions if hasattr(p, "anaconda_request")]:
         request, fstype, fmt_args = part.anaconda_request
@@ -368,13 +369,24 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
                                      f"{lv_request.poolname} in {vg.name}")
             kwargs["thin_volume"] = True
         fstype = _fstype(lv_request.fstype, mount, default_fstype)
+        mountpoint = mount if mount.startswith("/") else None
+        if lv_request.encrypted:
+            if not lv_request.passphrase:
+                raise StorageProblem(f"{lv_request.where} --encrypted needs --passphrase in a "
+                                     "non-interactive install")
+            kwargs.update(fmt_type="luks", fmt_args={"passphrase": lv_request.passphrase,
+                                                     "luks_version": lv_request.luks_version})
+        else:
+            kwargs.update(fmt_type=fstype, mountpoint=mountpoint)
         try:
-            lv = storage.new_lv(parents=[parent], fmt_type=fstype,
-                                mountpoint=mount if mount.startswith("/") else None, **kwargs)
+            lv = storage.new_lv(parents=[parent], **kwargs)
         except DeviceError as exc:
             raise StorageProblem(f"{lv_request.where}: {size} does not fit in volume group "
                                  f"{vg.name} ({vg.free_space} free of {vg.size}): {exc}") from None
         storage.create_device(lv)
+        if lv_request.encrypted:  # LUKS inside the LV, the filesystem inside LUKS
+            storage.create_device(LUKSDevice(f"luks-{lv.name}", parents=[lv],
+                                             fmt=get_format(fstype, mountpoint=mountpoint)))
     grow_lvm(storage)
     for vg in storage.vgs:
         if vg.free_space < 0:

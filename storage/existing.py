@@ -58,9 +58,19 @@ def resize(session: StorageSession, device, size_mib: int | None, where: str) ->
         raise StorageProblem(f"{where} --resize needs --size=MiB > 0")
     new_size = Size(f"{size_mib} MiB")
     fmt = device.format
+    if fmt.type and fmt.exists and hasattr(fmt, "update_size_info"):
+        try:  # sizes are read only for what is resized: it runs the filesystem's tools
+            fmt.update_size_info()
+        except Exception as exc:  # blivet's FSError: the filesystem needs a repair
+            raise StorageProblem(f"{where} --resize: the {fmt.type} on {device.name} could not be "
+                                 f"checked ({exc}); repair it (fsck) first") from None
     if fmt.type and fmt.exists and not fmt.resizable:
-        why = "cannot be resized without its tools, which are missing here" \
-            if fmt.type in ("ext2", "ext3", "ext4", "ntfs") else "cannot be resized"
+        if fmt.type == "xfs" and new_size < device.size:
+            why = "cannot shrink (XFS only grows)"
+        elif fmt.type in ("ext2", "ext3", "ext4", "ntfs", "btrfs"):
+            why = "did not report its size and minimum size (its tools may be missing here)"
+        else:
+            why = "cannot be resized"
         raise StorageProblem(f"{where} --resize: {device.name} holds {fmt.type}, which {why}; "
                              "resize it elsewhere or reformat it")
     if fmt.type and fmt.exists and fmt.resizable:

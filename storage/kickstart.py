@@ -14,12 +14,12 @@ from pykickstart.constants import (AUTOPART_TYPE_BTRFS, AUTOPART_TYPE_LVM, AUTOP
                                    CLEARPART_TYPE_LIST, CLEARPART_TYPE_NONE)
 
 from .autopart import AutopartRequest, autopart
-from .clearing import ClearRequest, clear
+from .clearing import ClearRequest, clear, require_labels
 from .custom import (BtrfsRequest, LogvolRequest, PartRequest, RaidRequest, VolgroupRequest,
                      plan_custom)
 from .errors import StorageProblem
 from .plan import validate
-from .platform import platform_requests
+from .platform import boot_disk, platform_requests
 from .selection import resolve_disks, select_disks
 from .session import StorageSession
 
@@ -78,6 +78,7 @@ def apply_kickstart(session: StorageSession, handler) -> None:
             luks_version=ap.luks_version or "luks2", cipher=ap.cipher or ""))
     else:
         if handler.reqpart.reqpart:
+            require_labels(session, [boot_disk(session)])  # a blank boot disk gets its label first
             platform_requests(session, add_boot=bool(handler.reqpart.addBoot),
                               boot_fstype=DEFAULT_FSTYPE)
         parts = [PartRequest(
@@ -96,6 +97,7 @@ def apply_kickstart(session: StorageSession, handler) -> None:
             maxsize=l.maxSizeMB or None, percent=l.percent or None, recommended=bool(l.recommended),
             fstype=l.fstype or "", thin=bool(l.thin_volume), thinpool=bool(l.thin_pool),
             poolname=l.pool_name or "", encrypted=bool(l.encrypted), passphrase=l.passphrase or "",
+            luks_version=l.luks_version or "luks2",
             useexisting=bool(l.preexist), format=bool(l.format), resize=bool(l.resize), where=_where(l, f"logvol {l.mountpoint}"))
             for l in handler.logvol.lvList]
         raids = [RaidRequest(

@@ -104,10 +104,13 @@ def _add_existing_layout(storage: Blivet, disk: DiskFile) -> None:
     """The partition table and filesystems already in an image file, as existing devices,
     so that clearpart, --onpart and the planner see what a scan would show."""
     try:
-        disk.format = get_format("disklabel", device=disk.path, exists=True)
+        label = get_format("disklabel", device=disk.path, exists=True)
     except Exception:  # no partition table: an empty disk
+        label = None
+    if label is None or not label.label_type:  # blivet makes an empty label of a blank file
         disk.format = get_format(None)
         return
+    disk.format = label
     for parted_part in disk.format.partitions:
         if parted_part.type & parted.PARTITION_EXTENDED:
             continue

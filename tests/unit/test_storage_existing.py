@@ -142,3 +142,34 @@ def test_no_bootloader_needs_no_biosboot(session):
         session2 = from_image_files([Path(session.disk("sdb").path)])
         plan(session2, "clearpart --all --initlabel\npart / --size=2000\n")
     assert "needs a biosboot partition" in err.value.message
+
+
+def test_reqpart_with_only_reused_partitions_allocates_its_own(session):
+    mounts = plan(session, "clearpart --none\nignoredisk --only-use=sda\nreqpart\n"
+                           "part / --onpart=sda3 --fstype=ext4\n")
+    assert mounts["/"].name == "sda3"
+    biosboot = [p for p in session.blivet.partitions if p.format.type == "biosboot"]
+    assert len(biosboot) == 1 and biosboot[0].disk.name == "sda" and biosboot[0].parted_partition
+
+
+def test_reqpart_on_a_blank_disk_labels_it_first(session):
+    mounts = plan(session, "ignoredisk --only-use=sdb\nreqpart\npart / --size=2000\n")
+    assert mounts["/"].disk.name == "sdb"
+    assert session.disk("sdb").format.label_type == "gpt"
+    assert any(p.format.type == "biosboot" and p.disk.name == "sdb" for p in session.blivet.partitions)
+
+
+def test_encrypted_logvol_gets_luks_inside_the_lv(session):
+    mounts = plan(session, """ignoredisk --only-use=sdb
+clearpart --all --initlabel
+reqpart --add-boot
+part pv.01 --size=4000 --grow
+volgroup vg pv.01
+logvol / --vgname=vg --name=root --size=3000
+logvol /srv --vgname=vg --name=srv --size=1000 --encrypted --passphrase=srv-secret-1 --luks-version=luks1
+""")
+    srv = mounts["/srv"]
+    assert srv.type == "luks/dm-crypt" and srv.format.type == "xfs"
+    lv = srv.parents[0]
+    assert lv.type == "lvmlv" and lv.format.type == "luks" and lv.format.luks_version == "luks1"
+    assert mounts["/"].format.type == "xfs" and mounts["/"].type == "lvmlv"
