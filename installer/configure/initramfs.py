@@ -4,6 +4,11 @@ mdadm.conf exist, so it can find and unlock the root the installer made.
 dracut (Fedora) or update-initramfs/mkinitramfs (Debian), whichever the target has;
 one image per installed kernel, always remade: an image built by a package scriptlet
 during the transaction predates the storage configuration.
+
+Both are made for this machine, as Fedora's dracut is by default (hostonly): for
+initramfs-tools that is MODULES=list with the modules the installer's kernel loaded to
+reach these disks. MODULES=most takes ten times longer (29 s against 2.8 s on the host,
+many minutes on a slow machine) and makes a 30 MiB image instead of 6.
 """
 from __future__ import annotations
 
@@ -35,6 +40,45 @@ def kernel_versions(root: Path) -> list[str]:
     return versions
 
 
+HOSTONLY_CONF = "etc/initramfs-tools/conf.d/anaconda-hostonly.conf"
+MODULES_FILE = "etc/initramfs-tools/modules"
+MARK = "# added by the installer: the modules this machine needs to reach its disks"
+
+
+def _module_names(root: Path, version: str) -> set[str]:
+    dep = root / "lib/modules" / version / "modules.dep"
+    if not dep.exists():
+        dep = root / "usr/lib/modules" / version / "modules.dep"
+    names = set()
+    for line in dep.read_text().splitlines() if dep.exists() else []:
+        path = line.split(":", 1)[0]
+        names.add(Path(path).name.split(".ko")[0].replace("-", "_"))
+    return names
+
+
+def loaded_modules(proc_modules: Path = Path("/proc/modules")) -> list[str]:
+    return [line.split()[0] for line in proc_modules.read_text().splitlines() if line.strip()]
+
+
+def hostonly_initramfs_tools(root: Path, versions: list[str], loaded: list[str]) -> list[str]:
+    """MODULES=list for initramfs-tools, listing the loaded modules the target's kernels
+    have; returns the list written."""
+    known = set.union(*(_module_names(root, v) for v in versions)) if versions else set()
+    wanted = sorted(m for m in loaded if m.replace("-", "_") in known)
+    modules = root / MODULES_FILE
+    text = modules.read_text() if modules.exists() else ""
+    text = text.split(MARK)[0].rstrip("\n") + ("\n" if text.strip() else "")
+    modules.parent.mkdir(parents=True, exist_ok=True)
+    modules.write_text(text + MARK + "\n" + "".join(f"{m}\n" for m in wanted))
+    conf = root / HOSTONLY_CONF
+    conf.parent.mkdir(parents=True, exist_ok=True)
+    conf.write_text("# written by the installer: an initramfs for this machine, like dracut's hostonly\n"
+                    "# (MODULES=most makes one for any machine, ten times slower and 5x bigger)\n"
+                    "MODULES=list\n")
+    log.info("initramfs-tools: MODULES=list with %d modules: %s", len(wanted), " ".join(wanted))
+    return wanted
+
+
 def _tool(root: Path) -> list[str] | None:
     for path, argv in (("usr/bin/dracut", ["dracut", "--force"]),
                        ("usr/sbin/update-initramfs", ["update-initramfs", "-c", "-k"]),
@@ -62,6 +106,8 @@ def make_initramfs(root: Path, report=lambda message: None) -> list[str]:
     if tool is None:
         raise ConfigurationError(f"the installed system has kernel {', '.join(versions)} but no "
                                  "dracut or initramfs-tools to make its initramfs: add one to %packages")
+    if tool[0] in ("update-initramfs", "mkinitramfs"):
+        hostonly_initramfs_tools(root, versions, loaded_modules())
     for version in versions:
         if tool[0] == "update-initramfs":  # -c refuses to overwrite an image a scriptlet made
             (root / "boot" / f"initrd.img-{version}").unlink(missing_ok=True)
