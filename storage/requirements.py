@@ -43,7 +43,10 @@ def _layout_needs(session: StorageSession) -> dict[str, str]:
 
 def system_needs(session: StorageSession) -> list[Need]:
     """Everything the new system needs to mount and boot what was planned."""
-    needs = [Need([package], f"the layout uses {why}") for package, why in _layout_needs(session).items()]
+    # Without a boot loader the system is booted some other way: the tools are still
+    # wanted, but their absence is a warning, not a stop.
+    needs = [Need([package], f"the layout uses {why}", required=session.bootloader)
+             for package, why in _layout_needs(session).items()]
     formats = {d.format.type for d in session.blivet.devices}
     if "luks" in formats:
         needs.append(Need(["cryptsetup-initramfs"], "unlocking LUKS at boot with initramfs-tools",
