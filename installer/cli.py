@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="install into a directory: no storage, no boot loader")
     parser.add_argument("--dry-run", action="store_true",
                         help="plan only: print what would be done and write nothing")
+    parser.add_argument("--image", metavar="FILE", action="append", default=[],
+                        help="with --dry-run: plan on this disk image file instead of the "
+                             "machine's disks (repeatable; the disk's name is the file's name)")
     parser.add_argument("--logdir", metavar="DIR", default="/tmp",
                         help="where the logs go (default /tmp, as on the installer image)")
     parser.add_argument("--boot-options", metavar="TEXT",

@@ -44,15 +44,23 @@ class DiskInstall:
         return describe_actions(self.session)
 
 
-def plan_storage(handler, options: BootOptions) -> DiskInstall:
+def plan_storage(handler, options: BootOptions, images: list[Path] = ()) -> DiskInstall:
+    """Scan (or read the --image files), protect, apply the kickstart's storage commands."""
     from storage.errors import StorageProblem
     from storage.kickstart import apply_kickstart
     from storage.protection import protect_running_system
-    from storage.session import scan
+    from storage.session import detect_platform, from_image_files, memory_total, scan
 
+    for image in images:
+        if not image.is_file():
+            raise StorageError(f"--image {image}: no such file (give a disk image file, "
+                               "e.g. made with `truncate -s 20G FILE`)")
     try:
-        session = scan()
-        protect_running_system(session, _source_devices(options))
+        if images:
+            session = from_image_files(list(images), detect_platform(), memory_total())
+        else:
+            session = scan()
+            protect_running_system(session, _source_devices(options))
         apply_kickstart(session, handler)
     except StorageProblem as exc:
         raise StorageError(exc.message) from None

@@ -91,9 +91,16 @@ def install(args, options: BootOptions) -> int:
     for warning in loaded.warnings:
         frontend.warning(warning)
     disk = None
+    if args.image and not args.dry_run:
+        raise UsageError("--image plans on disk image files and works with --dry-run only: "
+                         "writing into an image needs a loop device mapped with device-mapper; "
+                         "install in a VM with the image as its disk instead")
+    if args.image and args.dirinstall:
+        raise UsageError("--image and --dirinstall exclude each other: a directory install has no disks")
     if not args.dirinstall:
-        frontend.message("Scanning disks and planning the storage layout")
-        disk = plan_storage(loaded.handler, options)
+        frontend.message("Reading the disk images and planning the storage layout" if args.image
+                         else "Scanning disks and planning the storage layout")
+        disk = plan_storage(loaded.handler, options, [Path(p) for p in args.image])
     target = Path(args.dirinstall).absolute() if args.dirinstall else SYSROOT
     run = InstallRun(loaded=loaded, options=options, log_dir=Path(args.logdir),
                      target_root=target, frontend=frontend, disk=disk)

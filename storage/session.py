@@ -114,7 +114,8 @@ def _add_existing_layout(storage: Blivet, disk: DiskFile) -> None:
     for parted_part in disk.format.partitions:
         if parted_part.type & parted.PARTITION_EXTENDED:
             continue
-        part = _ImagePartition(f"{disk.name}{parted_part.number}", os.path.dirname(disk.path),
+        separator = "p" if disk.name[-1].isdigit() else ""  # as parted and the kernel name them
+        part = _ImagePartition(f"{disk.name}{separator}{parted_part.number}", os.path.dirname(disk.path),
                                exists=True, parents=[disk])
         sector = parted_part.disk.device.sectorSize
         found = _probe(disk.path, parted_part.geometry.start * sector, parted_part.geometry.length * sector)
