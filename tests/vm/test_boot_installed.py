@@ -10,6 +10,7 @@ from image.boot.build import ensure_image
 from image.testrepo.build import ensure_repo
 from tests.vm.harness import Disk, DiskBoot, HttpServer, KernelBoot, run_vm
 from tests.vm.served import install_tree
+from tests.vm.test_install import failed
 
 pytestmark = pytest.mark.vm
 
@@ -79,7 +80,7 @@ def test_installed_system_boots(tmp_path, vm_workdir, firmware):
                   f"inst.repo={server.url_for_guest('repo/')} quiet")
         boot = KernelBoot(image.vmlinuz, image.pxe_initrd, append, firmware=firmware, efi_vars=efi_vars)
         install = run_vm(boot, disks, workdir=vm_workdir / "install", memory_mib=1536, timeout=1500,
-                         stop_on=lambda line: "ANACONDA-EXIT:" in line and "EXIT: 0" not in line)
+                         stop_on=failed)
     assert "ANACONDA-EXIT: 0" in install.console_text and install.exit_state == "poweroff", \
         install.summary()
     assert install.untouched_disks_ok, install.disk_message
