@@ -21,6 +21,7 @@ sys.path[0] = str(REPO)
 from image.boot.build import ensure_image  # noqa: E402
 from image.testrepo.build import ensure_repo  # noqa: E402
 from tests.vm.harness import Disk, HttpServer, KernelBoot, run_vm  # noqa: E402
+from tests.vm.test_install import failed  # noqa: E402
 
 SUMMARY = r"""
 %post --nochroot
@@ -62,7 +63,7 @@ def main() -> int:
                 f"{work / 'vm'}/console.log")
             result = run_vm(KernelBoot(image.vmlinuz, image.pxe_initrd, append), [Disk("target", "8G")],
                             workdir=work / "vm", memory_mib=args.memory, timeout=3600,
-                            stop_on=lambda line: "ANACONDA-EXIT:" in line and "EXIT: 0" not in line)
+                            stop_on=failed)
         values = result.values
         layout = [r.text.removeprefix("layout ") for r in result.results if r.text.startswith("layout ")]
     print("disk layout (vda):")
