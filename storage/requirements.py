@@ -30,14 +30,18 @@ GRUB_TOOLS = ["grub2-tools", "grub2-common"]
 
 
 def _layout_needs(session: StorageSession) -> dict[str, str]:
+    """Tools for every device the new system mounts or swaps on, and everything under it
+    (the PV under an LV, the LUKS under a PV...). Works before and after execution alike:
+    the payload runs after the layout is written, when every device `exists`."""
+    used = [d for d in session.blivet.devices
+            if getattr(d.format, "mountpoint", None) or d.format.type == "swap"]
     found: dict[str, str] = {}
-    for device in session.blivet.devices:
-        if device.exists and device.format.exists and not getattr(device.format, "mountpoint", None):
-            continue  # untouched and not part of the new system
-        package = FORMAT_TOOLS.get(device.format.type)
-        if package and package not in found:
-            mount = getattr(device.format, "mountpoint", None)
-            found[package] = f"{device.format.type} on {device.name}" + (f" ({mount})" if mount else "")
+    for device in used:
+        mount = getattr(device.format, "mountpoint", None) or device.format.type
+        for member in [device, *device.ancestors]:
+            package = FORMAT_TOOLS.get(member.format.type)
+            if package and package not in found:
+                found[package] = f"{member.format.type} on {member.name} (for {mount})"
     return found
 
 
@@ -45,10 +49,10 @@ def system_needs(session: StorageSession) -> list[Need]:
     """Everything the new system needs to mount and boot what was planned."""
     # Without a boot loader the system is booted some other way: the tools are still
     # wanted, but their absence is a warning, not a stop.
+    layout = _layout_needs(session)
     needs = [Need([package], f"the layout uses {why}", required=session.bootloader)
-             for package, why in _layout_needs(session).items()]
-    formats = {d.format.type for d in session.blivet.devices}
-    if "luks" in formats:
+             for package, why in layout.items()]
+    if "cryptsetup" in layout:
         needs.append(Need(["cryptsetup-initramfs"], "unlocking LUKS at boot with initramfs-tools",
                           required=False))
     if any(d.type == "lvmthinpool" for d in session.blivet.devices):

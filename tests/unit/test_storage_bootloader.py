@@ -115,3 +115,14 @@ def test_find_tools_prefers_fedora_names(tmp_path):
     for tool in ("grub2-install", "grub2-mkconfig"):
         (sbin / tool).touch()
     assert find_tools(tmp_path).install == "/usr/sbin/grub2-install"
+
+
+def test_needs_are_the_same_after_the_layout_was_written(disks):
+    """The payload asks after execution, when every device exists: lvm2 must still be there."""
+    session = plan(disks(), "clearpart --all --initlabel\nautopart --type=lvm\n")
+    before = [(n.names, n.required) for n in system_needs(session)]
+    for device in session.blivet.devices:
+        device.exists = True
+        device.format.exists = True
+    assert [(n.names, n.required) for n in system_needs(session)] == before
+    assert (["lvm2"], True) in before
