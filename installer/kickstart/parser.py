@@ -93,6 +93,8 @@ class _LineSource:
 class CommandSeen:
     name: str
     location: Location
+    #: option names as written (`--hostname`), never their values (they may be secrets)
+    options: tuple[str, ...] = ()
 
 
 class LocatingParser(KickstartParser):
@@ -111,7 +113,8 @@ class LocatingParser(KickstartParser):
 
     def handleCommand(self, lineno, args):
         if self.location:
-            self.commands_seen.append(CommandSeen(args[0], self.location))
+            options = tuple(a.split("=", 1)[0] for a in args[1:] if a.startswith("-"))
+            self.commands_seen.append(CommandSeen(args[0], self.location, options))
         return super().handleCommand(lineno, args)
 
     def _readSection(self, lineIter, lineno):
