@@ -15,6 +15,7 @@ from pykickstart.constants import KS_SCRIPT_ONERROR, KS_SCRIPT_POST, KS_SCRIPT_P
 
 from installer import power
 from installer.bootopts import BootOptions
+from installer.configure.accounts import configure_accounts
 from installer.configure.basics import configure_basics
 from installer.disks import (DiskInstall, install_bootloader_task, make_initramfs_task,
                              system_needs, take_down, wants_bootloader, write_storage,
@@ -119,6 +120,8 @@ def build_queue(run: InstallRun) -> TaskQueue:
     if run.disk:
         queue.add("Writing fstab and crypttab", write_storage_config(run.disk), weight=1)
     queue.add("Configuring the system", lambda p: configure_basics(handler, run.target_root), weight=3)
+    queue.add("Creating users", lambda p: configure_accounts(
+        handler, run.target_root, run.loaded.commands_seen), weight=1)
     if run.disk:
         queue.add("Making the initramfs", make_initramfs_task, weight=4)
         if wants_bootloader(run.disk):
