@@ -40,7 +40,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Literal
+from typing import Callable, Iterable, Literal, Sequence
 
 QEMU = "qemu-system-x86_64"
 OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE.fd")  # Debian `ovmf`, 2 MiB build, no secure boot
@@ -574,6 +574,22 @@ class _ConsoleReader(threading.Thread):
         return b"".join(self.chunks).decode("utf-8", "replace")
 
 
+def _answering(proc: subprocess.Popen, answers: list[tuple[str, str]],
+               stop_on: Callable[[str], bool] | None) -> Callable[[str], bool]:
+    """A console watcher that types each answer once when its prompt shows up."""
+    pending = list(answers)
+
+    def watch(line: str) -> bool:
+        for prompt, text in list(pending):
+            if prompt in line:
+                pending.remove((prompt, text))
+                assert proc.stdin is not None
+                proc.stdin.write(text.encode() + b"\r")
+                proc.stdin.flush()
+        return bool(stop_on and stop_on(line))
+    return watch
+
+
 def _stop_qemu(proc: subprocess.Popen) -> bool:
     """SIGTERM (qemu exits cleanly, flushing images), then SIGKILL after 5 s.
     True if it had to signal qemu."""
@@ -627,7 +643,8 @@ def qemu_command(boot: Boot, disks: list[Disk], *, run_dir: Path, memory_mib: in
 def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 1024, smp: int = 1,
            timeout: float = 900, extra_args: Iterable[str] = (), console_log: Path | None = None,
            stop_on: Callable[[str], bool] | None = None, network: bool = True, cpu: str = "max",
-           name: str = "vm", progress_every: float | None = PROGRESS_EVERY) -> VmResult:
+           name: str = "vm", progress_every: float | None = PROGRESS_EVERY,
+           answers: Sequence[tuple[str, str]] = ()) -> VmResult:
     """Boot a guest, wait until it powers off / reboots / times out / `stop_on` fires,
     and return what happened. qemu is always gone when this returns, even on exceptions.
 
@@ -639,6 +656,8 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
       that into an exit), "timeout", "stopped", or "crash" (kernel panic on the console,
       qemu failing, or an exception in `stop_on`).
     - `progress_every`: seconds between progress lines on stderr (None: quiet).
+    - `answers`: (prompt, text) pairs typed on the serial console, each once, when a
+      console line (finished or not) contains the prompt: a LUKS passphrase at boot.
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -658,9 +677,10 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
     signalled = False
     reader: _ConsoleReader | None = None
     with open(stderr_path, "wb") as stderr:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=stderr, start_new_session=True,
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE if answers else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=stderr, start_new_session=True,
                                 preexec_fn=_die_with_parent)
+    stop_on = _answering(proc, list(answers), stop_on) if answers else stop_on
     try:
         (workdir / "qemu.pid").write_text(f"{proc.pid}\n")  # for people and tests
         assert proc.stdout is not None
