@@ -16,7 +16,7 @@ from pykickstart.constants import KS_SCRIPT_ONERROR, KS_SCRIPT_POST, KS_SCRIPT_P
 from installer import power
 from installer.bootopts import BootOptions
 from installer.configure.accounts import configure_accounts
-from installer.configure.basics import configure_basics
+from installer.configure.system import configure_system
 from installer.disks import (DiskInstall, install_bootloader_task, make_initramfs_task,
                              system_needs, take_down, wants_bootloader, write_storage,
                              write_storage_config)
@@ -119,7 +119,8 @@ def build_queue(run: InstallRun) -> TaskQueue:
     queue.add("Installing packages", _payload_task(run), weight=20)
     if run.disk:
         queue.add("Writing fstab and crypttab", write_storage_config(run.disk), weight=1)
-    queue.add("Configuring the system", lambda p: configure_basics(handler, run.target_root), weight=3)
+    queue.add("Configuring the system", lambda p: configure_system(
+        handler, run.target_root, run.loaded.commands_seen, run.options.ip), weight=3)
     queue.add("Creating users", lambda p: configure_accounts(
         handler, run.target_root, run.loaded.commands_seen), weight=1)
     if run.disk:

@@ -6,6 +6,12 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Sequence
+
+from installer.kickstart.parser import CommandSeen
+
+from .keyboard import configure_keyboard
+from .target import Target
 
 
 log = logging.getLogger("anaconda.configure")
@@ -23,12 +29,6 @@ def write_file(root: Path, path: str, text: str, mode: int = 0o644) -> Path:
 def configure_locale(handler, root: Path) -> None:
     if handler.lang.lang:
         write_file(root, "/etc/locale.conf", f"LANG={handler.lang.lang}\n")
-
-
-def configure_keyboard(handler, root: Path) -> None:
-    keymap = handler.keyboard.vc_keymap or handler.keyboard.keyboard
-    if keymap:
-        write_file(root, "/etc/vconsole.conf", f"KEYMAP={keymap}\n")
 
 
 def configure_timezone(handler, root: Path) -> None:
@@ -52,8 +52,8 @@ def configure_hostname(handler, root: Path) -> None:
         write_file(root, "/etc/hostname", hostname + "\n")
 
 
-def configure_basics(handler, root: Path) -> None:
+def configure_basics(handler, root: Path, seen: Sequence[CommandSeen] = ()) -> None:
     configure_locale(handler, root)
-    configure_keyboard(handler, root)
+    configure_keyboard(handler, Target(root, seen))  # keyboard.py: console and X
     configure_timezone(handler, root)
     configure_hostname(handler, root)

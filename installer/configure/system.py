@@ -1,0 +1,36 @@
+"""Configuring the installed system from the kickstart: every step, in Anaconda's order.
+
+The plain files first (basics: locale, console keymap, time zone, host name), then what
+depends on the installed packages. `services` comes after everything that enables a
+unit itself (network, time), so the kickstart's explicit --disabled has the last word.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from installer.bootopts.values import IpConfig
+from installer.kickstart.parser import CommandSeen
+
+from .basics import configure_basics
+from .language import configure_language_support
+from .machineid import configure_machine_id
+from .network import SYSFS_NET, configure_network
+from .selinux import configure_selinux
+from .services import configure_default_target, configure_firstboot, configure_services
+from .target import Target
+from .timesync import configure_time_sync
+
+
+def configure_system(handler, root: Path, seen: Sequence[CommandSeen] = (),
+                     boot_ip: Sequence[IpConfig] = (), sysfs: Path = SYSFS_NET) -> None:
+    target = Target(root, seen)
+    configure_basics(handler, root, seen)
+    configure_language_support(handler, target)
+    configure_machine_id(target)
+    configure_network(handler, target, boot_ip, sysfs)
+    configure_time_sync(handler, target)
+    configure_selinux(handler, target)
+    configure_firstboot(handler, target)
+    configure_default_target(handler, target)
+    configure_services(handler, target)
