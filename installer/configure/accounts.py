@@ -31,9 +31,10 @@ TOOL_DIRS = ("usr/sbin", "usr/bin", "sbin", "bin")
 GROUP_SPEC = re.compile(r"^(?P<name>[^()\s]+)(?:\((?P<gid>\d+)\))?$")
 #: Names the account files can hold safely; the target's tools may be stricter.
 NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\$?$")
-USERADD_EXITS = {4: "the UID is already used", 6: "a group it names does not exist",
+USERADD_EXITS = {3: "an option's value is not accepted", 4: "the UID is already used", 6: "a group it names does not exist",
                  9: "the name is already used", 12: "the home directory could not be made"}
-GROUPADD_EXITS = {4: "the GID is already used", 9: "the name is already used"}
+GROUPADD_EXITS = {3: "an option's value is not accepted", 4: "the GID is already used",
+                  9: "the name is already used"}
 SSHD_DROPIN = "etc/ssh/sshd_config.d/01-permitrootlogin.conf"
 SSHD_DROPIN_TEXT = ("# Written by the installer for `rootpw --allow-ssh` (as Anaconda does).\n"
                     "# Allow root to log in using ssh. Remove this file to opt out.\n"

@@ -1,0 +1,219 @@
+"""Accounts in a real `--dirinstall` of the bundled test repository (Debian 12 packages as
+RPMs; shadow's tools come with `passwd`, sshd with `openssh-server`): one install with
+every option of rootpw, user, group and sshkey, checked from the files and from inside the
+target; then the mistakes, each an exit code 6 with one line naming the kickstart line."""
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from image.testrepo.build import ensure_repo
+from installer.configure import accountdb
+from installer.configure.accounts import SSHD_DROPIN
+from installer.passwords import crypt_password, verify_password
+from tests.conftest import ANACONDA, REPO
+
+pytestmark = pytest.mark.host
+
+ROOT_PW, ALICE_PW, CAROL_PW, BOB_PW = "RootPlain-4711", "AlicePlain-0815", "CarolPlain-42", "BobPlain-7"
+BOB_HASH = crypt_password(BOB_PW, "$6$")
+ALICE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAlice alice@example.test"
+ROOT_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIRoot admin@example.test"
+PACKAGES = "%packages\n@^minimal-environment\nopenssh-server\n%end\n"
+#: The shadow tools and the account files only: an install in about a second.
+FEW_PACKAGES = "%packages --nocore\npasswd\nanaconda-test-setup\n%end\n"
+KICKSTART = f"""lang en_US.UTF-8
+timezone Etc/UTC
+rootpw --plaintext --allow-ssh {ROOT_PW}
+group --name=devs --gid=2500
+group --name=wheel
+user --name=alice --password={ALICE_PW} --plaintext --groups=wheel,devs,newbies,audio2(2600) --gecos="Alice Example" --shell=/bin/bash --uid=1500 --gid=1500
+user --name=bob --password={BOB_HASH} --iscrypted --homedir=/srv/bob --lock
+user --name=carol --gid=2500 --password={CAROL_PW} --lock
+sshkey --username=alice "{ALICE_KEY}"
+sshkey --username=root "{ROOT_KEY}"
+{PACKAGES}"""
+
+
+@dataclass
+class Install:
+    code: int
+    out: str
+    err: str
+    target: Path
+    log_dir: Path
+    ks: Path
+
+
+def install(workdir: Path, text: str) -> Install:
+    """`anaconda --cmdline --dirinstall` of `text` from the bundled repository."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    ks, target, log_dir = workdir / "ks.cfg", workdir / "sysroot", workdir / "logs"
+    ks.write_text(text)
+    argv = [str(ANACONDA), "--logdir", str(log_dir), "--boot-options",
+            f"inst.repo={ensure_repo().as_uri()}", "--cmdline", "--dirinstall", str(target),
+            "--kickstart", str(ks)]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=600,
+                          stdin=subprocess.DEVNULL, cwd=REPO)
+    return Install(proc.returncode, proc.stdout, proc.stderr, target, log_dir, ks)
+
+
+@pytest.fixture(scope="module")
+def done(tmp_path_factory) -> Install:
+    result = install(tmp_path_factory.mktemp("accounts"), KICKSTART)
+    assert result.code == 0, result.out[-3000:] + result.err
+    return result
+
+
+def table(done: Install, name: str) -> dict[str, list[str]]:
+    return {row[0]: row for row in accountdb.read_table(done.target, f"etc/{name}")}
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
+
+
+def owner(path: Path) -> tuple[int, int]:
+    st = path.lstat()
+    return st.st_uid, st.st_gid
+
+
+def inside(done: Install, *argv: str) -> str:
+    proc = subprocess.run(["chroot", str(done.target), *argv], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_users_in_passwd(done):
+    passwd = table(done, "passwd")
+    assert passwd["alice"] == ["alice", "x", "1500", "1500", "Alice Example", "/home/alice", "/bin/bash"]
+    assert passwd["bob"][5:] == ["/srv/bob", "/bin/sh"]  # the target's useradd default shell
+    assert passwd["carol"][3] == "2500"
+    assert int(passwd["bob"][2]) >= 1000 and int(passwd["carol"][2]) >= 1000
+    assert "Creating users" in done.out
+
+
+def test_groups_created_reused_and_joined(done):
+    group, gshadow = table(done, "group"), table(done, "gshadow")
+    assert group["devs"][2:] == ["2500", "alice"]
+    assert group["alice"][2] == "1500" and group["audio2"][2] == "2600"
+    assert group["newbies"][3] == "alice" and int(group["newbies"][2]) >= 1000
+    assert group["wheel"][2] != "" and group["wheel"][3] == "alice"  # the packages' wheel, reused
+    assert list(group).count("wheel") == 1
+    assert gshadow["devs"][3] == "alice"
+    ids = inside(done, "id", "alice").split()
+    assert ids[0] == "uid=1500(alice)" and "2500(devs)" in ids[2] and "(wheel)" in ids[2]
+
+
+def test_shadow_holds_hashes_and_locks(done):
+    shadow = table(done, "shadow")
+    assert verify_password(ROOT_PW, shadow["root"][1])
+    assert shadow["alice"][1].startswith("$y$") and verify_password(ALICE_PW, shadow["alice"][1])
+    assert shadow["bob"][1] == "!" + BOB_HASH
+    assert shadow["carol"][1].startswith("!$") and verify_password(CAROL_PW, shadow["carol"][1][1:])
+    assert mode(done.target / "etc/shadow") == 0o640
+    passwd_field = inside(done, "passwd", "-S", "bob").split()[1]
+    assert passwd_field == "L"
+
+
+def test_homes_from_the_skeleton_owned_by_their_users(done):
+    expected_mode = accountdb.home_mode(accountdb.login_defs(done.target))
+    skel = sorted(p.name for p in (done.target / "etc/skel").iterdir())
+    assert skel, "the target has a skeleton to copy"
+    for name, home, ids in (("alice", "home/alice", (1500, 1500)), ("bob", "srv/bob", None),
+                            ("carol", "home/carol", None)):
+        path = done.target / home
+        passwd = table(done, "passwd")[name]
+        ids = ids or (int(passwd[2]), int(passwd[3]))
+        assert owner(path) == ids and mode(path) == expected_mode, name
+        for entry in skel:
+            assert owner(path / entry) == ids, f"{name}/{entry}"
+            assert (path / entry).read_bytes() == (done.target / "etc/skel" / entry).read_bytes()
+
+
+def test_authorized_keys(done):
+    for home, key, ids in (("home/alice", ALICE_KEY, (1500, 1500)), ("root", ROOT_KEY, (0, 0))):
+        ssh = done.target / home / ".ssh"
+        assert mode(ssh) == 0o700 and owner(ssh) == ids
+        keys = ssh / "authorized_keys"
+        assert keys.read_text() == key + "\n"
+        assert mode(keys) == 0o600 and owner(keys) == ids
+
+
+def test_sshd_dropin_lets_root_log_in(done):
+    dropin = done.target / SSHD_DROPIN
+    assert "PermitRootLogin yes" in dropin.read_text() and mode(dropin) == 0o644
+    (done.target / "run/sshd").mkdir(parents=True, exist_ok=True)  # sshd -T wants it
+    assert "permitrootlogin yes" in inside(done, "/usr/sbin/sshd", "-T").splitlines()
+
+
+def test_shadow_tools_did_the_work(done):
+    program = (done.log_dir / "program.log").read_text()
+    for command in ("/usr/sbin/groupadd -g 2500 devs", "/usr/sbin/useradd -d /home/alice -m -g 1500",
+                    "/usr/sbin/chpasswd -e", "/usr/sbin/usermod -L bob"):
+        assert f"chroot {done.target} {command}" in program, command
+    assert "editing its account files directly" not in (done.log_dir / "anaconda.log").read_text()
+
+
+def test_no_plaintext_anywhere_and_no_hash_in_logs(done):
+    secrets = (ROOT_PW, ALICE_PW, CAROL_PW, BOB_PW)
+    hashes = [table(done, "shadow")[name][1].lstrip("!") for name in ("root", "alice", "carol")]
+    logs = {p: p.read_text(errors="replace") for d in (done.log_dir, done.target / "var/log/anaconda")
+            for p in d.iterdir()}
+    assert len(logs) >= 8
+    for path, text in logs.items():
+        for secret in secrets:
+            assert secret not in text, f"{secret} in {path}"
+        for hashed in hashes:
+            assert hashed not in text, f"a password hash in {path}"
+    saved = (done.target / "root/anaconda-ks.cfg").read_text()
+    assert "rootpw --iscrypted" in saved and not any(s in saved for s in secrets)
+    for secret in secrets + (BOB_HASH,):
+        assert secret not in done.out + done.err
+    # the whole tree: only the input kickstart, kept as given (as Anaconda does), holds them
+    found = subprocess.run(["grep", "-rlF", *[a for s in secrets for a in ("-e", s)], str(done.target)],
+                           capture_output=True, text=True).stdout.split()
+    assert found == [str(done.target / "root/original-ks.cfg")]
+
+
+def test_rootpw_lock_with_a_crypted_password(tmp_path):
+    hashed = crypt_password("LockedRoot-1")
+    result = install(tmp_path, f"lang en_US.UTF-8\nrootpw --iscrypted --lock {hashed}\n"
+                               + FEW_PACKAGES)
+    assert result.code == 0, result.err
+    root = accountdb.read_table(result.target, "etc/shadow")[0]
+    assert root[:2] == ["root", "!" + hashed]
+    assert not (result.target / SSHD_DROPIN).exists()
+
+
+# (id, kickstart lines after line 2, line that is wrong, words of the message)
+MISTAKES = [
+    ("user-root", "user --name=root\n", 3, ["user --name=root", "already exists"]),
+    ("uid-clash", "user --name=ann --uid=1600\nuser --name=ben --uid=1600\n", 4,
+     ["user --name=ben", "UID 1600 is already used by the user ann"]),
+    ("uid-of-a-system-user", "user --name=ann --uid=1\n", 3, ["UID 1 is already used by the user daemon"]),
+    ("uid-useradd-refuses", "user --name=ann --uid=99999999999\n", 3,
+     ["user --name=ann", "useradd failed (exit 3: an option's value is not accepted)",
+      "99999999999"]),
+    ("group-gid-differs", "group --name=wheel --gid=4242\n", 3, ["group --name=wheel", "GID", "not 4242"]),
+    ("sshkey-no-user", 'sshkey --username=ghost "ssh-ed25519 AAAA x"\n', 3,
+     ["sshkey --username=ghost", "no user ghost"]),
+]
+
+
+@pytest.mark.parametrize("case", MISTAKES, ids=[m[0] for m in MISTAKES])
+def test_mistakes_stop_with_exit_6_and_one_line(case, tmp_path):
+    name, lines, lineno, words = case
+    result = install(tmp_path, "lang en_US.UTF-8\nrootpw --lock\n" + lines + FEW_PACKAGES)
+    assert result.code == 6, result.out[-2000:] + result.err
+    errors = [line for line in result.err.splitlines() if line.startswith("anaconda: ")]
+    assert len(errors) == 1 and "Traceback" not in result.err, result.err
+    assert errors[0].startswith(f"anaconda: configuration error: {result.ks}:{lineno}: "), errors[0]
+    for word in words:
+        assert word in errors[0], errors[0]
+    assert (result.target / "var/log/anaconda/anaconda.log").exists()  # logs saved after failure
