@@ -31,8 +31,9 @@ TOOL_DIRS = ("usr/sbin", "usr/bin", "sbin", "bin")
 GROUP_SPEC = re.compile(r"^(?P<name>[^()\s]+)(?:\((?P<gid>\d+)\))?$")
 #: Names the account files can hold safely; the target's tools may be stricter.
 NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\$?$")
-USERADD_EXITS = {3: "an option's value is not accepted", 4: "the UID is already used", 6: "a group it names does not exist",
-                 9: "the name is already used", 12: "the home directory could not be made"}
+USERADD_EXITS = {3: "an option's value is not accepted", 4: "the UID is already used",
+                 6: "a group it names does not exist", 9: "the name is already used",
+                 12: "the home directory could not be made"}
 GROUPADD_EXITS = {3: "an option's value is not accepted", 4: "the GID is already used",
                   9: "the name is already used"}
 SSHD_DROPIN = "etc/ssh/sshd_config.d/01-permitrootlogin.conf"
@@ -88,7 +89,8 @@ class Target:
             log.warning("The installed system has no %s: editing its account files directly", name)
         return path
 
-    def run(self, line: Line, argv: list[str], exits: dict[int, str], stdin: str | None = None) -> None:
+    def run(self, line: Line, argv: list[str], exits: dict[int, str],
+            stdin: str | None = None) -> None:
         result = run(argv, root=self.root, stdin=stdin)
         if result.returncode:
             meaning = exits.get(result.returncode, "see program.log")
@@ -372,7 +374,8 @@ def configure_accounts(handler, root: Path, seen: Sequence = ()) -> None:
         line = target.line("group", index, data.lineno, f"group --name={data.name}")
         ensure_group(target, line, data.name, data.gid)
     for index, data in enumerate(handler.user.userList):
-        create_user(target, target.line("user", index, data.lineno, f"user --name={data.name}"), data)
+        line = target.line("user", index, data.lineno, f"user --name={data.name}")
+        create_user(target, line, data)
     configure_root(target, handler.rootpw)
     for index, data in enumerate(handler.sshkey.sshUserList):
         line = target.line("sshkey", index, data.lineno, f"sshkey --username={data.username}")

@@ -202,6 +202,8 @@ def test_dry_run_prints_the_plan_and_writes_nothing(anaconda, tmp_path):
     assert "Packages requested: @^test-environment" in result.out
     assert "Package transaction: 6 packages to install" in result.out
     assert "    app-d-1.0-1.noarch" in result.out
-    assert "  5. Running %post scripts" in result.out
+    plan = [line.split(". ", 1)[1] for line in result.out.splitlines() if re.match(r"  \d+\. ", line)]
+    assert plan[0] == "Preparing the target directory" and plan[-1] == "Running %post scripts"
+    assert plan.index("Creating users") < plan.index("Saving the kickstart")
     assert "Dry run: nothing was written." in result.out
     assert not target.exists()
