@@ -116,8 +116,10 @@ def _address(text: str, where: str, what: str) -> str:
         raise ConfigurationError(f"{where}: {what} {text!r} is not an IP address") from None
 
 
-def from_kickstart(data, device: Device, where: str) -> Connection:
-    conn = Connection(device.label, where, match_name=device.name, match_mac=device.mac,
+def from_kickstart(data, device: Device, origin: str) -> Connection:
+    """`origin` is the command's file:line; errors name it."""
+    where = f"{origin}: network"
+    conn = Connection(device.label, origin, match_name=device.name, match_mac=device.mac,
                       onboot=bool(data.onboot), never_default=bool(data.nodefroute))
     proto = (data.bootProto or "dhcp").lower()
     if data.noipv4:
@@ -186,12 +188,12 @@ def connections(handler, target: Target, boot_ip: Sequence[IpConfig],
     result: list[tuple[Device, Connection]] = []
     for index, data in enumerate(handler.network.network):
         options = seen[index].options if index < len(seen) else None
-        where = str(seen[index].location) if index < len(seen) else "network"
+        where = str(seen[index].location) if index < len(seen) else "kickstart"
         if is_hostname_only(options):
             continue
         given = [name for name in UNSUPPORTED if getattr(data, name, "")]
         if given:
-            log.warning("%s: network --%s is not supported for the installed system yet; "
+            log.warning("%s: network: --%s is not supported for the installed system yet; "
                         "this command is not written", where, " --".join(given))
             continue
         device = resolve_device(data.device, nics)
