@@ -35,8 +35,13 @@ group --name=wheel
 user --name=alice --password={ALICE_PW} --plaintext --groups=wheel,devs,newbies,audio2(2600) --gecos="Alice Example" --shell=/bin/bash --uid=1500 --gid=1500
 user --name=bob --password={BOB_HASH} --iscrypted --homedir=/srv/bob --lock
 user --name=carol --gid=2500 --password={CAROL_PW} --lock
+user --name=dave --homedir=/srv/dave
 sshkey --username=alice "{ALICE_KEY}"
 sshkey --username=root "{ROOT_KEY}"
+%pre-install
+mkdir -p "$ANA_INSTALL_PATH/srv/dave/data" && echo kept > "$ANA_INSTALL_PATH/srv/dave/data/file"
+chown -R 4242:4242 "$ANA_INSTALL_PATH/srv/dave" && chown 0:0 "$ANA_INSTALL_PATH/srv/dave/data/file"
+%end
 {PACKAGES}"""
 
 
@@ -134,6 +139,17 @@ def test_homes_from_the_skeleton_owned_by_their_users(done):
         for entry in skel:
             assert owner(path / entry) == ids, f"{name}/{entry}"
             assert (path / entry).read_bytes() == (done.target / "etc/skel" / entry).read_bytes()
+
+
+def test_an_existing_home_is_kept_and_given_to_the_user(done):
+    """As on a reinstall keeping /home: no skeleton, what the old owner had is the user's."""
+    passwd = table(done, "passwd")["dave"]
+    ids = (int(passwd[2]), int(passwd[3]))
+    home = done.target / "srv/dave"
+    assert owner(home) == ids and owner(home / "data") == ids
+    assert owner(home / "data/file") == (0, 0) and (home / "data/file").read_text() == "kept\n"
+    assert not (home / ".profile").exists()
+    assert "-d /srv/dave -M -U dave" in (done.log_dir / "program.log").read_text()
 
 
 def test_authorized_keys(done):
