@@ -72,6 +72,9 @@ def find_tool(root: Path, name: str) -> str | None:
 
 @dataclass
 class Target:
+    """The installed system being configured: its tools, its files, the kickstart's lines.
+    Missing tools are reported once, not at every account."""
+
     root: Path
     seen: Sequence = ()
     _missing: set[str] = field(default_factory=set)
@@ -100,6 +103,8 @@ class Target:
 
 
 def check_name(line: Line, name: str, kind: str) -> None:
+    """Checked before any tool runs, so a bad name stops with the kickstart line, and the
+    direct file edits never write a ':' or ',' that would corrupt the tables."""
     if not NAME_RE.match(name) or name.rstrip("$").isdigit():
         raise line.error(f"{name!r} cannot be a {kind} name: use letters, digits, '_', '.', '-' "
                          "(not first), at most 32, not only digits")
