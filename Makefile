@@ -68,6 +68,7 @@ bench: setup
 	$(PY) bench/payload_scale.py
 	$(PY) bench/image.py --cold
 	$(PY) bench/storage.py
+	$(PY) bench/boot.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
