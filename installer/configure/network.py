@@ -149,9 +149,11 @@ def from_kickstart(data, device: Device, origin: str) -> Connection:
     if not data.nodns:
         conn.dns = [_address(a.strip(), where, "--nameserver")
                     for a in (data.nameserver or "").split(",") if a.strip()]
-    conn.search = [d for d in ",".join(filter(None, [data.ipv4_dns_search,
-                                                     data.ipv6_dns_search])).split(",") if d]
-    conn.ignore_auto_dns = bool(data.ipv4_ignore_auto_dns or data.ipv6_ignore_auto_dns)
+    # the search and ignore-auto-dns options are F39 syntax; older handlers lack them
+    search = [getattr(data, "ipv4_dns_search", ""), getattr(data, "ipv6_dns_search", "")]
+    conn.search = [d for d in ",".join(filter(None, search)).split(",") if d]
+    conn.ignore_auto_dns = bool(getattr(data, "ipv4_ignore_auto_dns", False)
+                                or getattr(data, "ipv6_ignore_auto_dns", False))
     if data.mtu:
         conn.mtu = int(data.mtu) if str(data.mtu).isdigit() else None
     return conn

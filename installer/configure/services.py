@@ -53,5 +53,9 @@ def configure_firstboot(handler, target: Target) -> None:
 def configure_default_target(handler, target: Target) -> None:
     """skipx: boot to the text console. Without it the target's default stays as the
     packages set it (graphical when a desktop is installed), as in Anaconda."""
-    if handler.skipx.skipx:
-        systemd.set_default(target, MULTI_USER, target.where("skipx"))
+    if not handler.skipx.skipx:
+        return
+    if not target.has_unit(MULTI_USER):
+        log.info("%s: the target has no systemd targets; nothing to set", target.where("skipx"))
+        return
+    systemd.set_default(target, MULTI_USER, target.where("skipx"))

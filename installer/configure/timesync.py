@@ -33,14 +33,20 @@ class TimeSource:
     nts: bool = False
 
 
+def _timesources(handler) -> list:
+    """timesource is F33 syntax; older handlers (RHEL8) have only timezone --ntpservers."""
+    command = getattr(handler, "timesource", None)
+    return list(command.dataList()) if command is not None else []
+
+
 def time_sources(handler) -> list[TimeSource]:
     sources = []
-    for data in handler.timesource.dataList():
+    for data in _timesources(handler):
         if data.ntp_server:
             sources.append(TimeSource("server", data.ntp_server, bool(data.nts)))
         elif data.ntp_pool:
             sources.append(TimeSource("pool", data.ntp_pool, bool(data.nts)))
-    for host in handler.timezone.ntpservers or []:
+    for host in getattr(handler.timezone, "ntpservers", None) or []:
         if host and TimeSource("server", host) not in sources:
             sources.append(TimeSource("server", host))
     return sources
@@ -48,9 +54,10 @@ def time_sources(handler) -> list[TimeSource]:
 
 def ntp_wanted(handler) -> bool | None:
     """False: NTP turned off; True: on; None: the kickstart does not mention time at all."""
-    if handler.timezone.nontp or any(d.ntp_disable for d in handler.timesource.dataList()):
+    timesources = _timesources(handler)
+    if getattr(handler.timezone, "nontp", False) or any(d.ntp_disable for d in timesources):
         return False
-    if handler.timezone.seen or handler.timesource.seen:
+    if handler.timezone.seen or timesources:
         return True
     return None
 
@@ -80,7 +87,7 @@ def configure_time_sync(handler, target: Target) -> None:
     wanted = ntp_wanted(handler)
     if wanted is None:
         return
-    where = target.where("timesource") if handler.timesource.seen else target.where("timezone")
+    where = target.where("timesource") if _timesources(handler) else target.where("timezone")
     sources = time_sources(handler)
     chrony = next((u for u in CHRONY_UNITS if target.has_unit(u)), None)
     if chrony:
