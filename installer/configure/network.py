@@ -7,11 +7,12 @@ installed, systemd-resolved enabled, since nothing else would start them), else 
 line. `network --hostname=NAME` alone configures no device (Anaconda's rule); the host
 name itself is basics.py's.
 
-Devices: a name is written as given. A MAC address matches by MAC. `link`, or no
---device, means the first device with link on the machine being installed (Anaconda's
-default); it is matched by its MAC, because the installer image names interfaces
-the kernel's way (eth0) while the installed udev renames them (ens3). With no device
-up, the connection matches any Ethernet device.
+Devices: a kickstart name is written as given (Anaconda's meaning). A MAC address
+matches by MAC. `link`, or no --device, means the first device with link on the machine
+being installed (Anaconda's default), and an `ip=` interface is the installer's own
+device: both are matched by MAC, because the installer image names interfaces the
+kernel's way (eth0) while the installed udev renames them (ens3). With no device up,
+the connection matches any Ethernet device.
 """
 from __future__ import annotations
 
@@ -202,6 +203,9 @@ def connections(handler, target: Target, boot_ip: Sequence[IpConfig],
         result.append((device, from_kickstart(data, device, where)))
     for ip in boot_ip:
         device = resolve_device(ip.interface, nics)
+        nic = next((n for n in nics if device.name and n.name == device.name), None)
+        if nic:  # ip= names the installer's device: match it by MAC, whatever udev calls it
+            device = Device(nic.name, mac=nic.mac)
         if any(_same(device, other, nics) for other, _ in result):
             log.info("ip=%s: the kickstart configures %s, not carried over", ip.method,
                      device.label)

@@ -138,6 +138,15 @@ def test_boot_ip_carried_unless_the_kickstart_has_the_device(tmp_path):
     assert "DHCP=ipv6\n" in netfiles.networkd(dhcp6)
 
 
+def test_boot_ip_interface_present_matches_by_mac(tmp_path):
+    nics = [network.Nic("eth0", "52:54:00:00:00:01", False)]
+    (carried,) = conns(tmp_path, "lang en_US.UTF-8\n", boot_ip=["eth0:dhcp"], nics=nics)
+    assert (carried.label, carried.match_name, carried.match_mac) == \
+        ("eth0", "", "52:54:00:00:00:01")
+    assert conns(tmp_path, "network --device=52:54:00:00:00:01 --bootproto=dhcp\n",
+                 boot_ip=["eth0:dhcp"], nics=nics)[1:] == []
+
+
 def test_boot_ip_dhcp_without_device_is_the_link_device(tmp_path):
     nics = [network.Nic("eth0", "52:54:00:00:00:01", True)]
     assert conns(tmp_path, "network --bootproto=dhcp --device=52:54:00:00:00:01\n",
