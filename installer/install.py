@@ -26,6 +26,7 @@ from installer.kickstart import scripts
 from installer.kickstart.load import LoadedKickstart
 from installer.kickstart.writeout import write_kickstarts
 from installer.logs import copy_logs
+from installer.memory.startup import MemorySession
 from installer.software import build_request
 from installer.sources import SourceMounts
 from installer.tasks import Progress, TaskQueue
@@ -45,6 +46,7 @@ class InstallRun:
     target_root: Path
     frontend: Frontend
     disk: DiskInstall | None = None  # None: --dirinstall
+    memory: MemorySession | None = None  # stopped before the logs are copied
 
     @property
     def handler(self):
@@ -178,6 +180,8 @@ def _planned_transaction(run: InstallRun) -> list[str]:
 
 
 def save_logs(run: InstallRun) -> None:
+    if run.memory is not None:
+        run.memory.stop()  # its last sample and the peak RSS go in before the copy
     if not run.options.saves("logs"):
         log.info("inst.nosave=logs: logs stay in %s only", run.log_dir)
         return

@@ -68,7 +68,14 @@ def validate(args) -> int:
     return 0
 
 
-def install(args, options: BootOptions) -> int:
+def start_memory(args, options: BootOptions):
+    """Before anything heavy: the minimum (exit 7), the level, zRAM, OOM score, memory.log."""
+    from installer.memory.startup import start
+
+    return start(options, Path(args.logdir), live_host=bool(args.dirinstall or args.dry_run))
+
+
+def install(args, options: BootOptions, memory=None) -> int:
     from installer.disks import SYSROOT, plan_storage
     from installer.frontend import load_frontend
     from installer.install import InstallRun, describe_plan, execute
@@ -103,7 +110,7 @@ def install(args, options: BootOptions) -> int:
         disk = plan_storage(loaded.handler, options, [Path(p) for p in args.image])
     target = Path(args.dirinstall).absolute() if args.dirinstall else SYSROOT
     run = InstallRun(loaded=loaded, options=options, log_dir=Path(args.logdir),
-                     target_root=target, frontend=frontend, disk=disk)
+                     target_root=target, frontend=frontend, disk=disk, memory=memory)
     if args.dry_run:
         for line in describe_plan(run):
             frontend.message(line)
@@ -127,7 +134,11 @@ def run(argv: list[str]) -> int:
     log.info("Boot options: %s", describe(options))
     for warning in options.warnings:
         log.warning("%s", warning)
-    return install(args, options)
+    memory = start_memory(args, options)
+    try:
+        return install(args, options, memory)
+    finally:
+        memory.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

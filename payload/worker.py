@@ -29,7 +29,18 @@ def setup_logging(path: str) -> None:
         logger.propagate = False
 
 
+def leave_oom_protection() -> None:
+    """The installer lowers its OOM score (installer/memory/oom.py) and children inherit
+    it; the worker is the process the OOM killer should take first, so it goes back to 0."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("0\n")
+    except OSError:
+        pass
+
+
 def main(argv: list[str]) -> int:
+    leave_oom_protection()
     events = EventWriter(os.fdopen(int(argv[0]), "w", buffering=1))
     request = InstallRequest.from_json(sys.stdin.read())
     setup_logging(request.log_file)

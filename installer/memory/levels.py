@@ -1,0 +1,74 @@
+"""How much memory the machine has, the low-memory level, and the minimum to start at all.
+
+The levels follow debian-installer's lowmem levels: 0 runs everything, 1 ("low") drops
+what is merely convenient (translations, extra language data, caches kept for speed),
+2 ("very low") also drops the interactive front end when nothing has to be asked.
+debian-installer derives its thresholds from the size of its own image; ours come from
+what the installer needs (DESIGN.md "Memory subsystem": all the big imports at once peak
+at about 102 MB, `import dnf` alone at 48 MB, plus the stage2 tmpfs overlay and the
+kernel's own share), so they are figures of this project, to be replaced by measured ones.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from installer.errors import InsufficientMemoryError
+
+MiB = 1024 * 1024
+MEMINFO = Path("/proc/meminfo")
+
+#: MemTotal below this: refuse to start (exit 7). A placeholder until measured on the
+#: boot image (kernel, initrd and stage2 in RAM, then DNF's depsolve of a small set).
+MINIMUM_MIB = 160
+#: MemTotal below this is level 2 "very low": the installer and the DNF worker together
+#: peak near 150 MB, which leaves no room for anything optional.
+VERY_LOW_MIB = 512
+#: MemTotal below this is level 1 "low"; also where zRAM swap starts (zram.py).
+LOW_MIB = 1024
+
+LEVEL_NAMES = {0: "normal", 1: "low", 2: "very low"}
+
+
+@dataclass(frozen=True)
+class MemInfo:
+    total: int  # bytes
+    available: int  # bytes
+
+    @property
+    def total_mib(self) -> int:
+        return self.total // MiB
+
+    @property
+    def available_mib(self) -> int:
+        return self.available // MiB
+
+
+def read_meminfo(path: Path = MEMINFO) -> MemInfo:
+    """MemTotal and MemAvailable in bytes (the file gives kB)."""
+    values: dict[str, int] = {}
+    for line in path.read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("MemTotal", "MemAvailable", "MemFree"):
+            values[name] = int(rest.split()[0]) * 1024
+    total = values["MemTotal"]
+    return MemInfo(total=total, available=values.get("MemAvailable", values.get("MemFree", total)))
+
+
+def decide_level(info: MemInfo, forced: int | None = None) -> int:
+    """0 normal, 1 low, 2 very low, from MemTotal; `inst.lowmem=N` wins when given."""
+    if forced is not None:
+        return forced
+    if info.total < VERY_LOW_MIB * MiB:
+        return 2
+    if info.total < LOW_MIB * MiB:
+        return 1
+    return 0
+
+
+def check_minimum(info: MemInfo, minimum_mib: int = MINIMUM_MIB) -> None:
+    """Stop at once, before anything heavy, when there is too little RAM to finish."""
+    if info.total < minimum_mib * MiB:
+        raise InsufficientMemoryError(
+            f"this machine has {info.total_mib} MiB of RAM ({info.available_mib} MiB available); "
+            f"the installer needs at least {minimum_mib} MiB: give the machine more memory")

@@ -1,0 +1,64 @@
+"""The memory subsystem's part of the start and end of a run, in the order it must happen.
+
+At start, before the kickstart is read and DNF runs: read MemTotal/MemAvailable, refuse
+below the minimum (exit 7), decide the low-memory level, zRAM swap when it is wanted,
+lower the installer's OOM score and start memory.log. At the end: stop the sampler, so
+its last line and the installer's peak RSS are in the log before the logs are copied.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import levels, oom, zram
+from .sampler import Sampler
+
+log = logging.getLogger("anaconda.memory")
+LOG_NAME = "memory.log"
+
+
+@dataclass
+class MemorySession:
+    info: levels.MemInfo
+    level: int
+    zram_active: bool
+    sampler: Sampler | None = None
+
+    def stop(self) -> None:
+        if self.sampler is not None:
+            self.sampler.stop()
+            self.sampler = None
+
+
+def start(options, log_dir: Path, live_host: bool = False) -> MemorySession:
+    """`live_host`: --dirinstall or --dry-run, on a running system whose swap is not ours:
+    zRAM is then only set up when inst.zram=1 asks for it."""
+    info = levels.read_meminfo()
+    log.info("Memory: MemTotal %d MiB, MemAvailable %d MiB", info.total_mib, info.available_mib)
+    levels.check_minimum(info)
+    level = levels.decide_level(info, options.lowmem)
+    how = "inst.lowmem" if options.lowmem is not None else "from MemTotal"
+    log.info("Low-memory level %d (%s, %s)", level, levels.LEVEL_NAMES[level], how)
+    if level == 2:
+        log.info("Level 2: the cmdline front end is used when nothing needs asking "
+                 "(the only front end of this build)")
+    zplan = zram.plan(info, options.zram)
+    active = False
+    if zplan.enabled and live_host and options.zram is None:
+        log.info("zRAM: wanted (%s) but not set up on a directory install or dry run; "
+                 "inst.zram=1 forces it", zplan.reason)
+    elif zplan.enabled:
+        log.info("zRAM: on (%s)", zplan.reason)
+        active = zram.setup(zplan)
+    else:
+        log.info("zRAM: off (%s)", zplan.reason)
+    oom.protect()
+    sampler = Sampler(log_dir / LOG_NAME)
+    sampler.write(f"{time.strftime('%H:%M:%S')} MemTotal={info.total_mib} "
+                  f"MemAvailable={info.available_mib} level={level} zram="
+                  + (f"{zplan.size // levels.MiB}MiB,{zplan.algorithm},{zplan.streams}streams"
+                     if active else "off"))
+    sampler.start()
+    return MemorySession(info=info, level=level, zram_active=active, sampler=sampler)

@@ -1,0 +1,161 @@
+"""The memory subsystem on fake /proc and /sys trees: levels, the minimum, zRAM planning
+and setup, the sampler's lines. Nothing here touches the real zram device or swap."""
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+from installer.errors import InsufficientMemoryError
+from installer.memory import levels, oom, sampler, zram
+from installer.memory.levels import MemInfo, MiB
+
+
+def meminfo(tmp_path: Path, total_mib: int, avail_mib: int | None = None) -> Path:
+    path = tmp_path / "meminfo"
+    avail = total_mib * 3 // 4 if avail_mib is None else avail_mib
+    path.write_text(f"MemTotal:       {total_mib * 1024} kB\nMemFree:        1000 kB\n"
+                    f"MemAvailable:   {avail * 1024} kB\nBuffers:        0 kB\n")
+    return path
+
+
+def test_read_meminfo(tmp_path):
+    info = levels.read_meminfo(meminfo(tmp_path, 768, 600))
+    assert info == MemInfo(768 * MiB, 600 * MiB)
+    assert (info.total_mib, info.available_mib) == (768, 600)
+
+
+@pytest.mark.parametrize("total, forced, level", [
+    (8192, None, 0), (1024, None, 0), (1023, None, 1), (768, None, 1), (512, None, 1),
+    (511, None, 2), (200, None, 2), (8192, 2, 2), (300, 0, 0), (768, 1, 1)])
+def test_level(tmp_path, total, forced, level):
+    assert levels.decide_level(levels.read_meminfo(meminfo(tmp_path, total)), forced) == level
+
+
+def test_minimum_refuses_with_what_is_present_and_needed(tmp_path):
+    info = levels.read_meminfo(meminfo(tmp_path, 120, 80))
+    with pytest.raises(InsufficientMemoryError) as err:
+        levels.check_minimum(info)
+    assert err.value.exit_code == 7
+    assert "120 MiB" in err.value.message and f"at least {levels.MINIMUM_MIB} MiB" in err.value.message
+    levels.check_minimum(levels.read_meminfo(meminfo(tmp_path, levels.MINIMUM_MIB)))
+
+
+def sysfs(tmp_path: Path, offered: str = "lzo [lzo-rle] lz4 lz4hc zstd", streams: bool = True) -> Path:
+    device = tmp_path / "block/zram0"
+    device.mkdir(parents=True)
+    (device / "comp_algorithm").write_text(offered + "\n")
+    (device / "disksize").write_text("0\n")
+    if streams:
+        (device / "max_comp_streams").write_text("1\n")
+    return tmp_path / "block"
+
+
+@pytest.mark.parametrize("offered, chosen", [
+    ("lzo [lzo-rle] lz4 lz4hc zstd", "lz4"), ("lzo [lzo-rle] zstd", "lzo-rle"),
+    ("[lz4] zstd", "lz4"), ("[zstd] lzo", "zstd")])
+def test_algorithm(offered, chosen):
+    assert zram.choose_algorithm(offered) == chosen
+
+
+def test_zram_when_below_1_gib_or_forced(tmp_path):
+    block = sysfs(tmp_path, "lzo [lzo-rle]")
+    small = MemInfo(768 * MiB + 12345, 500 * MiB)
+    plan = zram.plan(small, None, block, cpus=2)
+    assert plan.enabled and plan.size == 768 * MiB and plan.algorithm == "lzo-rle" and plan.streams == 2
+    assert not zram.plan(small, False, block).enabled
+    big = MemInfo(4096 * MiB, 3000 * MiB)
+    assert not zram.plan(big, None, block).enabled
+    assert zram.plan(big, True, block).enabled
+
+
+def test_zram_setup_writes_sysfs_then_mkswap_and_swapon(tmp_path):
+    block = sysfs(tmp_path)
+    ran = []
+    plan = zram.plan(MemInfo(512 * MiB, 400 * MiB), None, block, cpus=3)
+    assert zram.setup(plan, block, Path("/dev"), runner=lambda argv: ran.append(argv) or 0)
+    device = block / "zram0"
+    assert (device / "comp_algorithm").read_text() == "lz4"
+    assert (device / "max_comp_streams").read_text() == "3"
+    assert (device / "disksize").read_text() == str(512 * MiB)
+    assert ran == [["mkswap", "/dev/zram0"], ["swapon", "-p", "100", "/dev/zram0"]]
+
+
+def test_zram_in_use_or_missing_is_left_alone(tmp_path):
+    block = sysfs(tmp_path)
+    (block / "zram0/disksize").write_text("1073741824\n")
+    ran = []
+    plan = zram.plan(MemInfo(512 * MiB, 400 * MiB), True, block)
+    assert not zram.setup(plan, block, runner=lambda argv: ran.append(argv) or 0)
+    assert ran == []
+    empty = tmp_path / "none"
+    empty.mkdir()
+    assert not zram.setup(plan, empty, runner=lambda argv: ran.append(argv) or 0)
+    assert ran == [["modprobe", "zram", "num_devices=1"]]
+
+
+def fake_proc(tmp_path: Path) -> Path:
+    proc = tmp_path / "proc"
+    proc.mkdir()
+    meminfo(proc, 768, 412).rename(proc / "meminfo")
+    (proc / "swaps").write_text(
+        "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+        "/dev/zram0                              partition\t786428\t\t31744\t\t100\n"
+        "/dev/vda3                               partition\t524284\t\t2048\t\t-2\n")
+    procs = {1: ("init", 2000, b"/sbin/init\0"), 301: ("anaconda", 60000, b"/usr/bin/python3\0/usr/bin/anaconda\0"),
+             812: ("python3", 98304, b"python3\0-m\0payload.worker\0005\0"),
+             5: ("kworker/0:1", None, b""), 40: ("sh", 900, b"sh\0"), 41: ("udevd", 3000, b"udevd\0"),
+             42: ("tmux", 4000, b"tmux\0")}
+    for pid, (name, rss, cmdline) in procs.items():
+        d = proc / str(pid)
+        d.mkdir()
+        (d / "status").write_text(f"Name:\t{name}\nState:\tS\n" + (f"VmRSS:\t  {rss} kB\n" if rss else ""))
+        (d / "cmdline").write_bytes(cmdline)
+    (proc / "self").mkdir()
+    (proc / "self/status").write_text("Name:\tanaconda\nVmHWM:\t  123904 kB\nVmRSS:\t  60000 kB\n")
+    return proc
+
+
+def test_sample_line(tmp_path):
+    proc = fake_proc(tmp_path)
+    block = sysfs(tmp_path)
+    (block / "zram0/mm_stat").write_text("  65011712 22937600 24576000 0 24576000 5 0 0 0\n")
+    line = sampler.sample_line(proc, block, now=0)
+    assert re.match(r"^\d\d:\d\d:\d\d avail=412 swap_disk=2/511 swap_zram=31/767 zram_ratio=2.83 "
+                    r"top=payload\.worker\[812\]=96,anaconda\[301\]=58,tmux\[42\]=3,udevd\[41\]=2,"
+                    r"init\[1\]=1$", line), line
+
+
+def test_sample_line_without_zram_swap(tmp_path):
+    proc = fake_proc(tmp_path)
+    (proc / "swaps").write_text("Filename\tType\tSize\tUsed\tPriority\n")
+    line = sampler.sample_line(proc, sysfs(tmp_path), now=0)
+    assert "swap_disk=0/0 swap_zram=0/0 zram_ratio=- " in line
+
+
+def test_sampler_writes_private_log_and_peak(tmp_path):
+    proc = fake_proc(tmp_path)
+    path = tmp_path / "memory.log"
+    s = sampler.Sampler(path, interval=0.05, proc=proc, sys_block=sysfs(tmp_path))
+    s.start()
+    import time
+    time.sleep(0.2)
+    s.stop()
+    s.stop()  # a second stop is harmless
+    lines = path.read_text().splitlines()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len([l for l in lines if " avail=412 " in l]) >= 3
+    assert lines[-1].endswith("installer peak RSS (VmHWM) 121 MiB")
+
+
+def test_oom_protect_and_status(tmp_path):
+    proc_self = tmp_path / "self"
+    proc_self.mkdir()
+    assert oom.protect(proc_self)
+    assert (proc_self / "oom_score_adj").read_text() == "-500\n"
+    (proc_self / "status").write_text("VmHWM:\t 2048 kB\n")
+    assert oom.status_kib("VmHWM", proc_self) == 2048
+    assert oom.status_kib("VmRSS", proc_self) is None
+    assert not oom.protect(tmp_path / "missing")
