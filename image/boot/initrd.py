@@ -7,10 +7,12 @@ from pathlib import Path
 
 from image.boot.cache import cached, key_of, log
 from image.boot.kernel import Kernel
+from image.boot.shutdownenv import ARCHIVE_NAME, SCRIPT, build_archive
 
 HERE = Path(__file__).resolve().parent
 BUSYBOX = Path("/bin/busybox")  # Debian's busybox-static
-INPUTS = [HERE / "init", HERE / "udhcpc.script", HERE / "initrd-modules.txt", Path(__file__)]
+INPUTS = [HERE / "init", HERE / "udhcpc.script", HERE / "initrd-modules.txt", Path(__file__),
+          SCRIPT, HERE / "shutdownenv.py"]
 
 
 def wanted_modules() -> list[str]:
@@ -66,6 +68,8 @@ def ensure_initrd(kernel: Kernel) -> Path:
             shutil.copy2(kernel.modules / meta, dest / meta)
         subprocess.run(["depmod", "-b", str(tree), kernel.version], check=True)
         (tree / "etc/modules").write_text("\n".join(wanted_modules()) + "\n")
+        unpacked, packed = build_archive(work, tree / ARCHIVE_NAME)
+        log(f"initrd: shutdown environment {packed} bytes as xz cpio ({unpacked} unpacked)")
         log(f"initrd: {len(modules)} modules ({len(builtin)} wanted ones are built in)")
         with open(work / "initrd.img", "wb") as out:
             cpio = subprocess.Popen("find . | sort | cpio -o -H newc -R 0:0 --quiet", shell=True,
