@@ -73,6 +73,18 @@ ExecStart=/usr/local/sbin/boot-check
 WantedBy=multi-user.target
 EOF
 systemctl enable boot-check.service
+cat > /etc/systemd/system/boot-early.service <<'EOF'
+[Unit]
+Description=Report the block devices early, for a boot that never reaches the check
+DefaultDependencies=no
+After=systemd-udevd.service
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'sleep 45; exec > /dev/ttyS0 2>&1; cat /proc/mdstat; ls /dev/disk/by-uuid /dev/md /dev/mapper; lvs -o lv_name,lv_active'
+[Install]
+WantedBy=sysinit.target
+EOF
+systemctl enable boot-early.service
 %end
 poweroff
 """
