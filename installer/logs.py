@@ -5,6 +5,7 @@ Files (in the log directory, /tmp on the installer image as in Anaconda):
   program.log    every external command: argv, exit code and output
   storage.log    the storage layer and blivet
   packaging.log  the payload and dnf
+  memory.log     memory samples through the install (installer/memory/sampler.py)
 Secrets registered with `register_secret` are replaced by ******** in every line written,
 whatever logger wrote it: the last line of defence behind never logging them at all.
 """
