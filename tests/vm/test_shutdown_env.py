@@ -23,7 +23,9 @@ CHECKS = r"""
 %post --nochroot
 exec > /dev/ttyS0 2>&1
 echo "RESULT: archive=$(stat -c %s /run/initramfs/shutdown.cpio.xz)"
-echo "RESULT: shrinklog=$(cat /tmp/initrd-shrink.log)"
+echo "RESULT: shrinklog=$(tr '\n' ' ' < /tmp/initrd-shrink.log)"
+echo "RESULT: modpath=$(modinfo -n isofs)"
+echo "RESULT: modprobe=$(modprobe -r isofs && modprobe isofs && grep -c ^isofs /proc/modules)"
 echo "RESULT: rootpart=$(findmnt -no SOURCE /mnt/sysroot)"
 truncate -s 16M /mnt/sysroot/leftover.img && mkfs.ext4 -q /mnt/sysroot/leftover.img
 loop=$(losetup --find --show /mnt/sysroot/leftover.img)
@@ -67,6 +69,13 @@ def test_poweroff_through_the_shutdown_environment(image, tmp_path, vm_workdir):
     packed, unpacked, diff = map(int, saved.groups())
     assert packed == int(values["archive"]) and diff == unpacked - packed > 0
     assert "anaconda-init: shutdown environment kept compressed" in text
+
+    # the kernel modules stage2 keeps in its tmpfs layer are zstd-compressed and still load
+    modules = re.search(r"kernel modules in stage2 compressed with zstd: (\d+) KiB -> (\d+) KiB in [\d.]+ s",
+                        values["shrinklog"])
+    assert modules and int(modules.group(2)) < int(modules.group(1)) / 2, result.summary()
+    assert values["modpath"].endswith("/isofs.ko.zst"), result.summary()
+    assert values["modprobe"] == "1", result.summary()
 
     # unpacked only at shutdown, then the leftover target mount and stage2 are unmounted
     assert "anaconda-lean: shutdown environment unpacked from" in text, result.summary()
