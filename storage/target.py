@@ -94,6 +94,13 @@ def crypttab_lines(session: StorageSession) -> list[str]:
     return lines
 
 
+def mdadm_conf(arrays: str) -> str:
+    """As Anaconda writes it: without MAILADDR (or PROGRAM) mdmonitor refuses to start and
+    the booted system has a failed unit; AUTO keeps foreign arrays from assembling."""
+    return ("# mdadm.conf written by the installer (anaconda-lean)\n"
+            "MAILADDR root\nAUTO +imsm +1.x -all\n" + arrays)
+
+
 def write_config(session: StorageSession, root: Path = SYSROOT) -> None:
     etc = root / "etc"
     etc.mkdir(parents=True, exist_ok=True)
@@ -107,5 +114,5 @@ def write_config(session: StorageSession, root: Path = SYSROOT) -> None:
     if session.blivet.mdarrays:
         scan = _run(["mdadm", "--detail", "--scan"])
         (etc / "mdadm").mkdir(exist_ok=True)
-        (etc / "mdadm/mdadm.conf").write_text("# written by the installer\n" + scan.stdout)
-        (etc / "mdadm.conf").write_text("# written by the installer\n" + scan.stdout)
+        for path in (etc / "mdadm/mdadm.conf", etc / "mdadm.conf"):
+            path.write_text(mdadm_conf(scan.stdout))

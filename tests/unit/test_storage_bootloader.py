@@ -127,3 +127,10 @@ def test_needs_are_the_same_after_the_layout_was_written(disks):
         part.exists = True
     assert [(n.names, n.required) for n in system_needs(session)] == before
     assert (["lvm2"], True) in before
+
+
+def test_mdadm_conf_lets_mdmonitor_start():
+    from storage.target import mdadm_conf
+
+    text = mdadm_conf("ARRAY /dev/md/boot metadata=1.2 name=x:boot UUID=a:b:c:d\n")
+    assert "\nMAILADDR root\n" in text and text.endswith("UUID=a:b:c:d\n")
