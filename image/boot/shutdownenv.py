@@ -1,9 +1,10 @@
 """The shutdown environment, kept compressed until shutdown (issue 7: "compress the initrd
 after boot").
 
-After switch_root nothing of the initramfs stays in RAM (busybox switch_root deletes
-it); what must survive until shutdown, to unmount stage2 itself before poweroff, is this
-small tree: busybox and the `shutdown` script. It goes into the initrd as one xz cpio
+busybox switch_root deletes the initramfs (on PXE, stage2's install.img stays, held by
+its loop device; the kernel modules go on in stage2, zstd-compressed by the init). What
+must survive until shutdown, to unmount stage2 itself before poweroff, is this small
+tree: busybox and the `shutdown` script. It goes into the initrd as one xz cpio
 (busybox's xzcat reads it), which the initrd's init copies to /run/initramfs/ and which
 stage2-init unpacks into a tmpfs only at shutdown (adding stage2's dmsetup), like
 dracut's /run/initramfs but compressed in the meantime.
