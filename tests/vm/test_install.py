@@ -22,7 +22,7 @@ exec > /dev/ttyS0 2>&1
 echo "RESULT: root=$(findmnt -no FSTYPE /mnt/sysroot)"
 echo "RESULT: rootsource=$(findmnt -no SOURCE /mnt/sysroot)"
 echo "RESULT: boot=$(findmnt -no FSTYPE /mnt/sysroot/boot)"
-echo "RESULT: swaps=$(tail -n +2 /proc/swaps | wc -l)"
+echo "RESULT: swaps=$(tail -n +2 /proc/swaps | grep -vc '^/dev/zram')"
 echo "RESULT: vgs=$(vgs --noheadings -o vg_name 2>/dev/null | tr -d ' ' | tr '\n' ',')"
 echo "RESULT: fstab=$(grep -c UUID= /mnt/sysroot/etc/fstab)"
 echo "RESULT: toolj=$(test -e /mnt/sysroot/usr/bin/tool-j && echo yes)"

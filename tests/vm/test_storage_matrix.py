@@ -41,7 +41,7 @@ findmnt -rno TARGET,SOURCE,FSTYPE,OPTIONS -R /mnt/sysroot | sed 's/^/RESULT: mnt
 sed 's/^/RESULT: fstab /' /mnt/sysroot/etc/fstab
 lvs --noheadings --units m --nosuffix -o lv_name,vg_name,lv_size,segtype,pool_lv 2>/dev/null | sed 's/^ */RESULT: lvs /'
 vgs --noheadings --units m --nosuffix -o vg_name,vg_size,vg_free,vg_extent_size 2>/dev/null | sed 's/^ */RESULT: vgs /'
-tail -n +2 /proc/swaps | sed 's/^/RESULT: swap /'
+tail -n +2 /proc/swaps | grep -v '^/dev/zram' | sed 's/^/RESULT: swap /'
 btrfs subvolume list /mnt/sysroot 2>/dev/null | sed 's/^/RESULT: subvol /'
 grep -n -e 'Storage: ' -e 'Swap activated on' /tmp/storage.log | sed 's/^/RESULT: slog /'
 echo "RESULT: layout-done=yes"
@@ -101,9 +101,11 @@ class Guest:
 
     @property
     def swaps(self) -> list[str]:
-        """Active swaps by the paths the installer uses (/proc/swaps says dm-N for an LV)."""
+        """Active swaps by the paths the installer uses (/proc/swaps says dm-N for an LV);
+        the installer's own zRAM swap (guests under 1 GiB) is not the layout's."""
         return sorted(("/dev/" if row["TYPE"] in ("disk", "part") else "/dev/mapper/") + name
-                      for name, row in self.blk.items() if row.get("MOUNTPOINT") == "[SWAP]")
+                      for name, row in self.blk.items()
+                      if row.get("MOUNTPOINT") == "[SWAP]" and not name.startswith("zram"))
 
     def device_of(self, mount: str) -> dict[str, str]:
         """lsblk's row for the device mounted on `mount` of the target."""
