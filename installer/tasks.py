@@ -8,6 +8,7 @@ saving logs), so the queue itself stays simple.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -51,8 +52,11 @@ class Progress:
 class TaskQueue:
     tasks: list[Task] = field(default_factory=list)
     listeners: list[Listener] = field(default_factory=list)
+    heartbeat: float = 30.0  # seconds of silence before a "still working" line (0: never)
     _done_weight: float = 0.0
     _last_fraction: float = 0.0
+    _last_emit: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, title: str, run: Callable[[Progress], None], weight: float = 1.0) -> None:
         self.tasks.append(Task(title, run, weight))
@@ -66,14 +70,27 @@ class TaskQueue:
         return sum(self._weight(t) for t in self.tasks) or 1.0
 
     def _emit(self, index: int, message: str, done: float | None) -> None:
+        with self._lock:
+            self._emit_locked(index, message, done)
+
+    def _emit_locked(self, index: int, message: str, done: float | None) -> None:
+        self._last_emit = time.monotonic()
         task = self.tasks[index]
-        own = min(max(done or 0.0, 0.0), 1.0)
+        own = min(max(done or 0.0, 0.0), 1.0)  # None: no news of its own progress
         fraction = min((self._done_weight + self._weight(task) * own) / self.total_weight, 1.0)
         fraction = max(fraction, self._last_fraction)  # progress never goes back
         self._last_fraction = fraction
         event = ProgressEvent(task.title, index + 1, len(self.tasks), fraction, message)
         for listener in self.listeners:
             listener(event)
+
+    def _beat(self, index: int, started: float, stop: threading.Event) -> None:
+        """A slow step (the initramfs, a big download) still says it is alive, so a
+        person on a serial console does not take minutes of silence for a hang."""
+        while not stop.wait(min(self.heartbeat / 3, 5.0)):
+            if time.monotonic() - self._last_emit >= self.heartbeat:
+                elapsed = time.monotonic() - started
+                self._emit(index, f"still working ({elapsed:.0f} s)", None)
 
     def run(self) -> None:
         """Run every task in order; an InstallerError from one stops the queue."""
@@ -83,11 +100,17 @@ class TaskQueue:
             started = time.monotonic()
             log.info("Task %d/%d: %s", index + 1, len(self.tasks), task.title)
             self._emit(index, task.title, 0.0)
+            stop = threading.Event()
+            beat = threading.Thread(target=self._beat, args=(index, started, stop), daemon=True)
+            if self.heartbeat:
+                beat.start()
             try:
                 task.run(Progress(self, index))
             except InstallerError:
                 log.error("Task %s failed after %.1f s", task.title, time.monotonic() - started)
                 raise
+            finally:
+                stop.set()
             self._done_weight += self._weight(task)
             log.info("Task %s done in %.2f s", task.title, time.monotonic() - started)
         if self.tasks:

@@ -1,6 +1,8 @@
 """The task queue: weighted overall progress and stopping at the first failing task."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from installer.errors import InstallerError, PayloadError, StorageError
@@ -76,3 +78,25 @@ def test_zero_weights_still_end_at_one():
     queue, events = queue_with(("mark", 0, []), ("sync", 0, []))
     queue.run()
     assert events[-1].fraction == 1.0
+
+
+def test_a_silent_task_says_it_is_still_working():
+    events = []
+    queue = TaskQueue(heartbeat=0.06)
+    queue.listeners.append(events.append)
+    queue.add("Making the initramfs", lambda progress: time.sleep(0.3))
+    queue.add("Quick", lambda progress: None)
+    queue.run()
+    beats = [e for e in events if e.message.startswith("still working (")]
+    assert beats and all(e.task == "Making the initramfs" for e in beats)
+    fractions = [e.fraction for e in events]
+    assert fractions == sorted(fractions)  # never backwards, heartbeats included
+
+
+def test_heartbeat_can_be_off():
+    events = []
+    queue = TaskQueue(heartbeat=0)
+    queue.listeners.append(events.append)
+    queue.add("Slow", lambda progress: time.sleep(0.1))
+    queue.run()
+    assert not any("still working" in e.message for e in events)
