@@ -15,9 +15,12 @@ from blivet.partitioning import grow_lvm
 from blivet.size import Size
 
 from .autopart import _allocate, space_report
+from .btrfs_layout import BtrfsRequest, plan_btrfs
 from .clearing import require_labels
 from .errors import StorageProblem
 from .existing import find_existing, resize, reuse
+from .fstypes import fstype_for
+from .raid_layout import RaidRequest, plan_raid
 from .selection import resolve_disks
 from .session import StorageSession
 from .sizing import recommended_swap
@@ -79,115 +82,6 @@ class VolgroupRequest:
     where: str = "volgroup"
 
 
-@dataclass
-class RaidRequest:
-    mountpoint: str  # /, swap, pv.01, btrfs.01 ...
-    device: str  # md name (md0, or a name)
-    level: str  # RAID1, 1, raid1 ...
-    members: list[str] = field(default_factory=list)  # raid.01 ...
-    spares: int = 0
-    fstype: str = ""
-    label: str = ""
-    encrypted: bool = False
-    passphrase: str = ""
-    luks_version: str = "luks2"
-    where: str = "raid"
-
-
-@dataclass
-class BtrfsRequest:
-    mountpoint: str
-    name: str = ""  # the volume's label, or the subvolume's name
-    devices: list[str] = field(default_factory=list)  # btrfs.01 ... or, for a subvolume, the volume
-    subvol: bool = False
-    data_level: str = ""
-    metadata_level: str = ""
-    where: str = "btrfs"
-
-
-def _plan_raid(session: StorageSession, request: RaidRequest, members: dict, default_fstype: str):
-    from blivet.devicelibs import raid
-
-    storage = session.blivet
-    try:
-        level = raid.get_raid_level("raid" + request.level.lower().removeprefix("raid"))
-    except Exception:
-        raise StorageProblem(f"{request.where}: --level={request.level} is not a RAID level; "
-                             "expected 0, 1, 4, 5, 6 or 10") from None
-    missing = [m for m in request.members if m not in members]
-    if missing:
-        raise StorageProblem(f"{request.where}: no partition {', '.join(missing)} "
-                             "(add `part raid.NN ...` before it)")
-    count = len(request.members) - request.spares
-    if count < level.min_members:
-        raise StorageProblem(f"{request.where}: {level.name.upper()} needs at least "
-                             f"{level.min_members} active members, got {count}")
-    mount = request.mountpoint
-    fstype = _fstype(request.fstype, mount, default_fstype)
-    fmt_type, fmt_args = fstype, ({"label": request.label} if request.label else {})
-    if request.encrypted:
-        if not request.passphrase:
-            raise StorageProblem(f"{request.where} --encrypted needs --passphrase in a "
-                                 "non-interactive install")
-        fmt_type, fmt_args = "luks", {"passphrase": request.passphrase,
-                                      "luks_version": request.luks_version}
-    array = storage.new_mdarray(name=request.device.removeprefix("/dev/md/").removeprefix("/dev/"),
-                                level=level, parents=[members[m] for m in request.members],
-                                total_devices=len(request.members), member_devices=count,
-                                fmt_type=fmt_type, fmt_args=fmt_args,
-                                mountpoint=mount if mount.startswith("/") and not request.encrypted else None)
-    storage.create_device(array)
-    result = array
-    if request.encrypted:
-        result = LUKSDevice(f"luks-{array.name}", parents=[array],
-                            fmt=get_format(fstype, mountpoint=mount if mount.startswith("/") else None))
-        storage.create_device(result)
-    if not mount.startswith("/") and mount != "swap":
-        members[mount] = result
-
-
-def _plan_btrfs(session: StorageSession, request: BtrfsRequest, members: dict, volumes: dict) -> None:
-    storage = session.blivet
-    if request.subvol:
-        parent = volumes.get(request.devices[0]) if request.devices else None
-        if parent is None:
-            raise StorageProblem(f"{request.where}: no btrfs volume {request.devices[0] if request.devices else ''} "
-                                 "(define the volume with `btrfs MOUNT --label=NAME btrfs.NN` first)")
-        sub = storage.new_btrfs_sub_volume(parents=[parent], name=request.name,
-                                           mountpoint=request.mountpoint)
-        storage.create_device(sub)
-        return
-    missing = [m for m in request.devices if m not in members]
-    if missing or not request.devices:
-        raise StorageProblem(f"{request.where}: no partition {', '.join(missing) or '(none given)'} "
-                             "(add `part btrfs.NN ...` before it)")
-    kwargs = {"parents": [members[m] for m in request.devices]}
-    if request.data_level:
-        kwargs["data_level"] = request.data_level.lower()
-    if request.metadata_level:
-        kwargs["metadata_level"] = request.metadata_level.lower()
-    mount = request.mountpoint if request.mountpoint.startswith("/") else None
-    volume = storage.new_btrfs(mountpoint=mount, name=request.name or None, **kwargs)
-    storage.create_device(volume)
-    volumes[request.name or request.mountpoint] = volume
-
-
-def _fstype(request_fstype: str, mountpoint: str, default: str) -> str:
-    if mountpoint == "swap":
-        return "swap"
-    if mountpoint == "biosboot":
-        return "biosboot"
-    if mountpoint.startswith("pv."):
-        return "lvmpv"
-    if mountpoint.startswith("raid."):
-        return "mdmember"
-    if mountpoint.startswith("btrfs."):
-        return "btrfs"
-    if mountpoint == "/boot/efi":
-        return request_fstype or "efi"
-    return request_fstype or default
-
-
 def _claim(seen: dict[str, str], mount: str, where: str) -> None:
     """A mount point belongs to one request; the second one is named with the first."""
     if mount.startswith("/"):
@@ -209,7 +103,7 @@ def _plan_onpart(session: StorageSession, request: PartRequest, members: dict,
     fmt_args = {"label": request.label} if request.label else {}
     if request.fsoptions:
         fmt_args["mountopts"] = request.fsoptions
-    fstype = _fstype(request.fstype, mount, default_fstype) if mount else request.fstype
+    fstype = fstype_for(request.fstype, mount, default_fstype) if mount else request.fstype
     if request.encrypted and request.format:
         if not request.passphrase:
             raise StorageProblem(f"{request.where} --encrypted needs --passphrase in a "
@@ -235,7 +129,7 @@ def _plan_existing_lv(session: StorageSession, request: LogvolRequest, vg, defau
                              f"{request.name} (it has: {', '.join(l.lvname for l in vg.lvs) or 'none'})")
     if request.resize:
         resize(session, lv, request.size, request.where)
-    fstype = _fstype(request.fstype, request.mountpoint, default_fstype) if request.format else request.fstype
+    fstype = fstype_for(request.fstype, request.mountpoint, default_fstype) if request.format else request.fstype
     reuse(session, lv, request.mountpoint, fstype, request.format, {}, request.where)
 
 
@@ -278,7 +172,7 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
             size = recommended_swap(session.memory)
         if request.size is not None and request.size <= 0:
             raise StorageProblem(f"{request.where}: --size={request.size} is not a size; give MiB > 0")
-        fstype = _fstype(request.fstype, mount, default_fstype)
+        fstype = fstype_for(request.fstype, mount, default_fstype)
         kwargs = {"size": size, "grow": request.grow, "parents": disks, "primary": request.primary}
         if request.maxsize:
             kwargs["maxsize"] = Size(f"{request.maxsize} MiB")
@@ -311,11 +205,11 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
                 members[request.mountpoint] = luks
     for raid_request in raids:
         _claim(seen_mounts, raid_request.mountpoint, raid_request.where)
-        _plan_raid(session, raid_request, members, default_fstype)
+        plan_raid(session, raid_request, members, default_fstype)
     volumes: dict[str, object] = {}
     for btrfs_request in sorted(btrfs, key=lambda r: r.subvol):
         _claim(seen_mounts, btrfs_request.mountpoint, btrfs_request.where)
-        _plan_btrfs(session, btrfs_request, members, volumes)
+        plan_btrfs(session, btrfs_request, members, volumes)
     for vg_request in vgs:
         if vg_request.useexisting:
             vg = find_existing(session, vg_request.name, vg_request.where, "volume group")
@@ -368,7 +262,7 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
                 raise StorageProblem(f"{lv_request.where} --thin: no thin pool "
                                      f"{lv_request.poolname} in {vg.name}")
             kwargs["thin_volume"] = True
-        fstype = _fstype(lv_request.fstype, mount, default_fstype)
+        fstype = fstype_for(lv_request.fstype, mount, default_fstype)
         mountpoint = mount if mount.startswith("/") else None
         if lv_request.encrypted:
             if not lv_request.passphrase:

@@ -14,12 +14,13 @@ from pykickstart.constants import (AUTOPART_TYPE_BTRFS, AUTOPART_TYPE_LVM, AUTOP
                                    CLEARPART_TYPE_LIST, CLEARPART_TYPE_NONE)
 
 from .autopart import AutopartRequest, autopart
+from .btrfs_layout import BtrfsRequest
 from .clearing import ClearRequest, clear, require_labels
-from .custom import (BtrfsRequest, LogvolRequest, PartRequest, RaidRequest, VolgroupRequest,
-                     plan_custom)
+from .custom import LogvolRequest, PartRequest, VolgroupRequest, plan_custom
 from .errors import StorageProblem
 from .plan import validate
 from .platform import boot_disk, platform_requests
+from .raid_layout import RaidRequest
 from .selection import resolve_disks, select_disks
 from .session import StorageSession
 
