@@ -187,6 +187,10 @@ def probe(case: Case, mib: int, image, repo: Path, work: Path) -> dict:
         install = run_vm(boot, disks, workdir=work / "install", memory_mib=mib,
                          timeout=INSTALL_TIMEOUT, stop_on=stop_install, name=f"{case.name}@{mib}")
     values = install.values
+    consoles = cache_dir() / "consoles"
+    consoles.mkdir(parents=True, exist_ok=True)
+    stem = f"{cache_file(case, image, repo).stem}-{mib}"
+    (consoles / f"{stem}-install.log").write_text(install.console_text)
     record = {"mib": mib, "when": time.strftime("%Y-%m-%d %H:%M:%S"),
               "install_seconds": round(install.wall_seconds), "exit_state": install.exit_state,
               "memtotal": _int(values.get("memtotal")), "minavail": _int(values.get("minavail")),
@@ -195,15 +199,15 @@ def probe(case: Case, mib: int, image, repo: Path, work: Path) -> dict:
               "tasks": task_times(install.console_text)}
     if "ANACONDA-EXIT: 0" not in install.console_text or install.exit_state != "poweroff":
         record.update(ok=False, why=why_failed(install))
-        consoles = cache_dir() / "consoles"
-        consoles.mkdir(parents=True, exist_ok=True)
-        record["console"] = str(consoles / f"{work.name.rsplit('-', 1)[0]}-install.log")
-        Path(record["console"]).write_text(install.console_text)
+        record["console"] = str(consoles / f"{stem}-install.log")
         return record
     booted = run_vm(DiskBoot(), disks, workdir=work / "boot", memory_mib=BOOT_MIB,
                     timeout=BOOT_TIMEOUT, network=False, name=f"{case.name}@{mib}-boot")
+    (consoles / f"{stem}-boot.log").write_text(booted.console_text)
     seen = _booted(booted.console_text)
     record["boot_seconds"] = round(booted.wall_seconds)
+    # the memory log's own last line (written after %post) beats %post's reading of VmHWM
+    record["installer_hwm_post"] = record["installer_hwm"]
     record["installer_hwm"] = _int(seen.get("memlog_peak")) or record["installer_hwm"]
     final_min = _int(seen.get("memlog_minavail"))
     if final_min is not None:
