@@ -38,7 +38,8 @@ from image.boot.build import ensure_image  # noqa: E402
 from image.testrepo.build import ensure_repo  # noqa: E402
 from tests.vm.harness import Disk, DiskBoot, HttpServer, IsoBoot, KernelBoot, run_vm  # noqa: E402
 from tests.vm.served import install_tree  # noqa: E402
-from tests.vm.test_boot_installed import CASES, CHECK, SYSTEM, _booted, task_times  # noqa: E402
+from tests.vm.test_boot_installed import (CASES, CHECK, SYSTEM, _booted, report_unit,  # noqa: E402
+                                          task_times)
 from tests.vm.test_install import failed  # noqa: E402
 from installer.memory.levels import MINIMUM_MIB  # noqa: E402
 
@@ -88,20 +89,9 @@ echo "BOOTED: memlog_peak=$(sed -n 's/.*installer peak RSS (VmHWM) \([0-9]*\) Mi
 echo "BOOTED: memlog_minavail=$(grep -o ' avail=[0-9]*' $f | cut -d= -f2 | sort -n | head -n 1)"
 EOF
 chmod 755 /usr/local/sbin/memlog-report
-cat > /etc/systemd/system/memlog-report.service <<'EOF'
-[Unit]
-Description=Report the installer's memory log on the serial console
-After=local-fs.target
-Before=boot-check.service
-[Service]
-Type=oneshot
-ExecStart=/usr/local/sbin/memlog-report
-[Install]
-WantedBy=multi-user.target
-EOF
-systemctl enable memlog-report.service
-%end
-"""
+""" + report_unit("memlog-report", "Report the installer's memory log on the serial console",
+                  "/usr/local/sbin/memlog-report", ["After=local-fs.target", "Before=boot-check.service"]) \
+    + "%end\n"
 
 
 def cache_dir() -> Path:

@@ -37,6 +37,15 @@ bootloader --timeout=1 --append="panic=10"
 %end
 """
 
+def report_unit(name: str, description: str, exec_start: str, ordering: list[str],
+                wanted_by: str = "multi-user.target") -> str:
+    """%post lines that install and enable a oneshot unit reporting on the serial console."""
+    return (f"cat > /etc/systemd/system/{name}.service <<'EOF'\n[Unit]\nDescription={description}\n"
+            + "".join(f"{line}\n" for line in ordering)
+            + f"[Service]\nType=oneshot\nExecStart={exec_start}\n[Install]\nWantedBy={wanted_by}\nEOF\n"
+            + f"systemctl enable {name}.service\n")
+
+
 CHECK = r"""%post --nochroot
 grep -o 'Task .* done in [0-9.]* s' /tmp/anaconda.log | sed 's/^/TASK: /' > /dev/ttyS0
 %end
@@ -62,32 +71,13 @@ echo "BOOTED: uptime=$(cut -d' ' -f1 /proc/uptime)"
 systemctl poweroff
 EOF
 chmod 755 /usr/local/sbin/boot-check
-cat > /etc/systemd/system/boot-check.service <<'EOF'
-[Unit]
-Description=Report the booted system on the serial console
-After=multi-user.target
-[Service]
-Type=oneshot
-ExecStart=/usr/local/sbin/boot-check
-[Install]
-WantedBy=multi-user.target
-EOF
-systemctl enable boot-check.service
-cat > /etc/systemd/system/boot-early.service <<'EOF'
-[Unit]
-Description=Report the block devices early, for a boot that never reaches the check
-DefaultDependencies=no
-After=systemd-udevd.service
-[Service]
-Type=oneshot
-ExecStart=/bin/sh -c 'sleep 45; exec > /dev/ttyS0 2>&1; cat /proc/mdstat; ls /dev/disk/by-uuid /dev/md /dev/mapper; lvs -o lv_name,lv_active'
-[Install]
-WantedBy=sysinit.target
-EOF
-systemctl enable boot-early.service
-%end
-poweroff
-"""
+""" + report_unit("boot-check", "Report the booted system on the serial console",
+                  "/usr/local/sbin/boot-check", ["After=multi-user.target"]) \
+    + report_unit("boot-early", "Report the block devices early, for a boot that never reaches the check",
+                  "/bin/sh -c 'sleep 45; exec > /dev/ttyS0 2>&1; cat /proc/mdstat; "
+                  "ls /dev/disk/by-uuid /dev/md /dev/mapper; lvs -o lv_name,lv_active'",
+                  ["DefaultDependencies=no", "After=systemd-udevd.service"], wanted_by="sysinit.target") \
+    + "%end\npoweroff\n"
 
 
 @dataclass
