@@ -31,7 +31,9 @@ def activate_new_swaps(session: StorageSession) -> list[str]:
             fmt.setup()
             device._anaconda_swap_on = True
             activated.append(device.path)
-            log.info("Swap activated on %s (%s) right after it was formatted", device.path, device.size)
+            # memory_event: the memory log (installer/memory) samples at once on this record
+            log.info("Swap activated on %s (%s) right after it was formatted", device.path,
+                     device.size, extra={"memory_event": True})
     return activated
 
 

@@ -20,7 +20,7 @@ MEMINFO = Path("/proc/meminfo")
 
 #: MemTotal below this: refuse to start (exit 7). A placeholder until measured on the
 #: boot image (kernel, initrd and stage2 in RAM, then DNF's depsolve of a small set).
-MINIMUM_MIB = 160
+MINIMUM_MIB = 112
 #: MemTotal below this is level 2 "very low": the installer and the DNF worker together
 #: peak near 150 MB, which leaves no room for anything optional.
 VERY_LOW_MIB = 512

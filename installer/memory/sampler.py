@@ -8,6 +8,7 @@ processes by VmRSS. The file is 0600 like the other logs and copied to the targe
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -110,6 +111,12 @@ class Sampler:
         except (OSError, ValueError, KeyError) as exc:  # never let the log stop an install
             self.write(f"{time.strftime('%H:%M:%S')} sample failed: {exc}")
 
+    def event(self, text: str) -> None:
+        """Something memory-relevant happened (a swap came on): say so and sample at once,
+        so the log shows its effect without waiting for the next tick."""
+        self.write(f"{time.strftime('%H:%M:%S')} event: {text}")
+        self.sample()
+
     def _loop(self) -> None:
         while True:
             self.sample()
@@ -131,3 +138,19 @@ class Sampler:
         peak = status_kib("VmHWM", self.proc / "self")
         if peak is not None:
             self.write(f"{time.strftime('%H:%M:%S')} installer peak RSS (VmHWM) {peak // 1024} MiB")
+
+
+class EventHandler(logging.Handler):
+    """Turns log records marked `extra={"memory_event": True}` into sampler events, so the
+    storage layer can report swap activation without knowing about the memory log."""
+
+    def __init__(self, sampler: Sampler):
+        super().__init__(level=logging.INFO)
+        self.sampler = sampler
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "memory_event", False):
+            try:
+                self.sampler.event(record.getMessage())
+            except OSError:  # the log must never stop an install
+                pass

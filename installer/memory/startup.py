@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import levels, oom, zram
-from .sampler import Sampler
+from .sampler import EventHandler, Sampler
 
 log = logging.getLogger("anaconda.memory")
 LOG_NAME = "memory.log"
+#: Loggers whose records may carry memory events; storage's does not propagate to
+#: "anaconda" (it has its own file), so it is named apart.
+EVENT_LOGGERS = ("anaconda", "anaconda.storage")
 
 
 @dataclass
@@ -25,8 +28,13 @@ class MemorySession:
     level: int
     zram_active: bool
     sampler: Sampler | None = None
+    events: EventHandler | None = None
 
     def stop(self) -> None:
+        if self.events is not None:
+            for name in EVENT_LOGGERS:
+                logging.getLogger(name).removeHandler(self.events)
+            self.events = None
         if self.sampler is not None:
             self.sampler.stop()
             self.sampler = None
@@ -61,4 +69,7 @@ def start(options, log_dir: Path, live_host: bool = False) -> MemorySession:
                   + (f"{zplan.size // levels.MiB}MiB,{zplan.algorithm},{zplan.streams}streams"
                      if active else "off"))
     sampler.start()
-    return MemorySession(info=info, level=level, zram_active=active, sampler=sampler)
+    events = EventHandler(sampler)
+    for name in EVENT_LOGGERS:
+        logging.getLogger(name).addHandler(events)
+    return MemorySession(info=info, level=level, zram_active=active, sampler=sampler, events=events)

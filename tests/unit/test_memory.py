@@ -35,11 +35,12 @@ def test_level(tmp_path, total, forced, level):
 
 
 def test_minimum_refuses_with_what_is_present_and_needed(tmp_path):
-    info = levels.read_meminfo(meminfo(tmp_path, 120, 80))
+    short = levels.MINIMUM_MIB - 1
+    info = levels.read_meminfo(meminfo(tmp_path, short, 80))
     with pytest.raises(InsufficientMemoryError) as err:
         levels.check_minimum(info)
     assert err.value.exit_code == 7
-    assert "120 MiB" in err.value.message and f"at least {levels.MINIMUM_MIB} MiB" in err.value.message
+    assert f"{short} MiB" in err.value.message and f"at least {levels.MINIMUM_MIB} MiB" in err.value.message
     levels.check_minimum(levels.read_meminfo(meminfo(tmp_path, levels.MINIMUM_MIB)))
 
 
@@ -159,3 +160,29 @@ def test_oom_protect_and_status(tmp_path):
     assert oom.status_kib("VmHWM", proc_self) == 2048
     assert oom.status_kib("VmRSS", proc_self) is None
     assert not oom.protect(tmp_path / "missing")
+
+
+def test_storage_swap_event_samples_at_once(tmp_path):
+    """A storage log record marked memory_event writes an event line and a sample right
+    after it, through the non-propagating storage logger, as startup wires it."""
+    import logging
+
+    proc = fake_proc(tmp_path)
+    path = tmp_path / "memory.log"
+    s = sampler.Sampler(path, interval=3600, proc=proc, sys_block=sysfs(tmp_path))
+    handler = sampler.EventHandler(s)
+    storage_log = logging.getLogger("anaconda.storage")
+    storage_log.addHandler(handler)
+    old_level = storage_log.level
+    storage_log.setLevel(logging.INFO)
+    try:
+        storage_log.info("Swap activated on %s right after it was formatted", "/dev/vda2",
+                         extra={"memory_event": True})
+        storage_log.info("Storage: Creating swap on /dev/vda2")  # not an event
+    finally:
+        storage_log.removeHandler(handler)
+        storage_log.setLevel(old_level)
+    lines = path.read_text().splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].endswith("event: Swap activated on /dev/vda2 right after it was formatted")
+    assert " swap_disk=2/511 " in lines[1]
