@@ -28,7 +28,6 @@ echo "RESULT: level=$(sed -n 's/.*Low-memory level \([0-9]\).*/\1/p' /tmp/anacon
 echo "RESULT: oom=$(cat /proc/$PPID/oom_score_adj)"
 echo "RESULT: swapevent=$(grep -c 'event: Swap activated on /dev/vda' /tmp/memory.log)"
 echo "RESULT: swapafter=$(grep -A1 'event: Swap activated on /dev/vda' /tmp/memory.log | sed -n 2p | grep -o 'swap_disk=[0-9]*/[0-9]*')"
-echo "RESULT: beforeformat=$(grep -n 'event: Swap activated' /tmp/memory.log | head -n 1 | cut -d: -f1) of $(wc -l < /tmp/memory.log)"
 awk '$1 == "/dev/zram0" && $5 == 100 {ok=1} END {exit !ok}' /proc/swaps && grep -q ' avail=' /tmp/memory.log \
   && echo "RESULT: SUCCESS" || echo "RESULT: FAIL no zram swap at priority 100 or no samples"
 %end
