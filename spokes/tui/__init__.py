@@ -1,0 +1,1 @@
+"""The interactive text UI on urwid: hub, spokes, dialogs, progress screen."""

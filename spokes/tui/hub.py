@@ -1,0 +1,169 @@
+"""The hub: spokes by category in two columns, marks, status lines, Begin and Quit.
+
+Marks are Anaconda's: `[!]` mandatory and incomplete, `[x]` complete, `[ ]` optional,
+`[-]` still working in the background. "Begin Installation" does nothing but say what is
+missing until every mandatory spoke is complete. With a kickstart that left mandatory
+spokes incomplete, only those are shown, as Anaconda does.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import urwid
+
+from .screen import Screen
+from .spoke import CATEGORY_ROWS, Spoke
+
+HELP = """The hub lists every part of the installation. Open one with the arrow keys and Enter, \
+or type its number.
+
+[!] must be completed before the installation can begin
+[x] complete    [ ] optional    [-] still being prepared
+
+Begin Installation (key b) starts once nothing is marked [!]. Nothing is written to any \
+disk before that. Quit (key q) leaves without changing anything."""
+
+
+class Entry(urwid.WidgetWrap):
+    """One spoke on the hub: number, mark and title, the status line under them."""
+
+    def __init__(self, number: int, spoke: Spoke, on_open: Callable[[Spoke], None]):
+        self.spoke, self.on_open = spoke, on_open
+        mark = spoke.mark()
+        style = {"[!]": "mandatory", "[x]": "complete"}.get(mark, "dim" if mark == "[-]" else None)
+        first = urwid.Text([f"{number}) ", (style, mark) if style else mark, f" {spoke.title}"])
+        status = urwid.Text(("dim" if mark == "[-]" else None, f"       {spoke.status()}"),
+                            wrap="ellipsis")
+        super().__init__(urwid.AttrMap(urwid.Pile([first, status]), None, focus_map="focus"))
+
+    def selectable(self) -> bool:
+        return True
+
+    def keypress(self, size, key):
+        if key in ("enter", " "):
+            self.on_open(self.spoke)
+            return None
+        return key
+
+
+class Hub(Screen):
+    title = "INSTALLATION SUMMARY"
+    help_text = HELP
+
+    def __init__(self, spokes: list[Spoke], on_begin: Callable[[], None],
+                 on_quit: Callable[[], None]):
+        super().__init__()
+        self.spokes = spokes
+        self.on_begin, self.on_quit = on_begin, on_quit
+        self._focus: int = 0
+        self._shown: list[Spoke] | None = None
+        self._entries: list[Entry] = []
+
+    def visible(self) -> list[Spoke]:
+        """All spokes; with a kickstart, only the mandatory ones it left incomplete."""
+        return self._shown if self._shown is not None else list(self.spokes)
+
+    def enter(self) -> None:
+        if self._shown is None:
+            for spoke in self.spokes:
+                spoke.app = self.app
+                spoke.setup()
+            missing = [s for s in self.spokes if s.mandatory and s.ready() and not s.completed()]
+            self._shown = missing if self.session.kickstart_given and missing else list(self.spokes)
+
+    def missing(self) -> list[Spoke]:
+        return [s for s in self.spokes if s.mandatory and not (s.ready() and s.completed())]
+
+    def body(self) -> urwid.Widget:
+        shown = self.visible()
+        numbers = {id(s): i for i, s in enumerate(shown, start=1)}
+        rows: list[urwid.Widget] = []
+        entries: list[Entry] = []
+        for left, right in CATEGORY_ROWS:
+            columns = []
+            for category in (left, right):
+                members = [s for s in shown if s.category == category]
+                items: list[urwid.Widget] = [urwid.Text(("category", category))] if members else []
+                for spoke in members:
+                    entry = Entry(numbers[id(spoke)], spoke, self.open)
+                    entries.append(entry)
+                    items.append(entry)
+                columns.append(urwid.Pile(items) if items else urwid.Text(""))
+            if any(isinstance(c, urwid.Pile) for c in columns):
+                rows.append(urwid.Columns(columns, dividechars=2))
+                rows.append(urwid.Divider())
+        missing = self.missing()
+        begin_label = "Begin Installation"
+        begin = urwid.Button(begin_label, on_press=lambda _b: self.begin())
+        quit_ = urwid.Button("Quit", on_press=lambda _b: self.quit())
+        buttons = urwid.Columns([
+            (len(begin_label) + 4, urwid.AttrMap(begin, "dim" if missing else None, focus_map="focus")),
+            (8, urwid.AttrMap(quit_, None, focus_map="focus"))], dividechars=2)
+        rows.append(buttons)
+        if missing:
+            rows.append(urwid.Text(("mandatory", "Please complete the items marked [!]: "
+                                    + ", ".join(s.title for s in missing))))
+        else:
+            rows.append(urwid.Text("Ready: nothing is written to disk before you begin."))
+        walker = urwid.SimpleFocusListWalker(rows)
+        listbox = urwid.ListBox(walker)
+        self._entries = entries
+        self._focus_listbox(listbox, entries)
+        return urwid.Padding(listbox, left=1, right=1)
+
+    def _focus_listbox(self, listbox: urwid.ListBox, entries: list[Entry]) -> None:
+        """Keep the focus on the spoke last opened, across redraws."""
+        if not entries:
+            return
+        target = entries[min(self._focus, len(entries) - 1)]
+        for index, row in enumerate(listbox.body):
+            if isinstance(row, urwid.Columns):
+                for col, pile in enumerate(row.contents):
+                    widget = pile[0]
+                    members = [w for w, _ in widget.contents] if isinstance(widget, urwid.Pile) else []
+                    if target in members:
+                        listbox.focus_position = index
+                        row.focus_position = col
+                        widget.focus_position = members.index(target)
+                        return
+
+    def open(self, spoke: Spoke) -> None:
+        if not spoke.ready():
+            self.app.message(spoke.title, f"{spoke.title} is still being prepared: "
+                             f"{spoke.status() or 'please wait'}.")
+            return
+        self._focus = next((i for i, e in enumerate(self._entries) if e.spoke is spoke), 0)
+        self.app.show(spoke)
+
+    def begin(self) -> None:
+        missing = self.missing()
+        if missing:
+            self.app.message("Not ready", "Complete these first: "
+                             + ", ".join(s.title for s in missing) + ".")
+            return
+        self.on_begin()
+
+    def quit(self) -> None:
+        self.app.confirm("Quit", "Quit the installer? Nothing has been written to any disk.",
+                         self.on_quit, yes="Quit", no="Cancel")
+
+    def shortcut(self, key: str) -> bool:
+        if key.isdigit() and key != "0":
+            shown = self.visible()
+            index = int(key) - 1
+            if index < len(shown):
+                self.open(shown[index])
+            return True
+        if key == "b":
+            self.begin()
+            return True
+        if key == "q":
+            self.quit()
+            return True
+        return False
+
+    def leave(self) -> bool:
+        return False
+
+    def keys_hint(self) -> str:
+        return "F1 Help  1-9 Open  b Begin  q Quit  arrows Move  Enter Open"
