@@ -11,7 +11,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pykickstart.constants import KS_SCRIPT_ONERROR, KS_SCRIPT_POST, KS_SCRIPT_PREINSTALL
+from pykickstart.constants import (KS_MISSING_IGNORE, KS_SCRIPT_ONERROR, KS_SCRIPT_POST,
+                                   KS_SCRIPT_PREINSTALL)
 
 from installer import power
 from installer.bootopts import BootOptions
@@ -21,7 +22,7 @@ from installer.disks import (DiskInstall, install_bootloader_task, make_initramf
                              system_needs, take_down, wants_bootloader, write_storage,
                              write_storage_config)
 from installer.errors import InstallerError, PayloadError
-from installer.frontend import Frontend
+from installer.frontend import Frontend, Question, ask
 from installer.kickstart import scripts
 from installer.kickstart.load import LoadedKickstart
 from installer.kickstart.writeout import write_kickstarts
@@ -92,12 +93,38 @@ def _payload_task(run: InstallRun):
                     return
                 progress.step(event.message, start + span * event.done)
 
-            try:
-                count = run_worker(request, relay)
-            except PayloadRunError as exc:
-                raise PayloadError(exc.message) from None
+            while True:
+                try:
+                    count = run_worker(request, relay)
+                    break
+                except PayloadRunError as exc:
+                    answer = ask(run.frontend, payload_question(exc.kind, exc.message))
+                    if answer == RETRY:
+                        progress.step("Retrying", 0.0)
+                        continue
+                    if answer == IGNORE_MISSING:
+                        request.selection.ignore_missing = True
+                        run.handler.packages.handleMissing = KS_MISSING_IGNORE  # the saved ks says so
+                        continue
+                    raise PayloadError(exc.message) from None
         progress.step(f"{count} packages installed", 1.0)
     return task
+
+
+RETRY, IGNORE_MISSING, ABORT = "Retry", "Ignore missing packages", "Abort"
+
+
+def payload_question(kind: str, message: str) -> Question:
+    """What a person may choose after a payload failure: a download or repository problem
+    may be passing (retry); packages not in any repository may be skipped, as
+    `%packages --ignoremissing` would; anything else can only abort."""
+    if kind in ("DownloadError", "RepoError"):
+        choices = (RETRY, ABORT)
+    elif kind == "MissingPackages":
+        choices = (IGNORE_MISSING, ABORT)
+    else:
+        choices = (ABORT,)
+    return Question("Software installation failed", message, choices, ABORT)
 
 
 def build_queue(run: InstallRun) -> TaskQueue:
@@ -201,10 +228,12 @@ def run_onerror(run: InstallRun) -> None:
             log.error("%%onerror script failed too: %s", exc)
 
 
-def execute(run: InstallRun) -> str:
+def execute(run: InstallRun, end_action: bool = True) -> tuple[str, str | None]:
     """Run the queue, save the logs, then reboot/power off where that is allowed.
 
-    Returns the closing message; raises the first InstallerError after %onerror ran.
+    Returns the closing message and the end action; with `end_action` False the action is
+    left to the caller (the TUI waits for its "Reboot" button). Raises the first
+    InstallerError after %onerror ran.
     """
     queue = build_queue(run)
     queue.listeners.append(run.frontend.progress)
@@ -223,6 +252,7 @@ def execute(run: InstallRun) -> str:
     if run.disk:
         take_down(run.disk)
     run.frontend.message(closing)
-    if action:
+    if action and end_action:
         power.perform(action)
-    return closing
+        action = None
+    return closing, action

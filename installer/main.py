@@ -75,21 +75,19 @@ def start_memory(args, options: BootOptions):
     return start(options, Path(args.logdir), live_host=bool(args.dirinstall or args.dry_run))
 
 
-def install(args, options: BootOptions, memory=None) -> int:
-    from installer.disks import SYSROOT, plan_storage
-    from installer.frontend import load_frontend
-    from installer.install import InstallRun, describe_plan, execute
+def check_flags(args) -> None:
+    if args.image and not args.dry_run:
+        raise UsageError("--image plans on disk image files and works with --dry-run only: "
+                         "writing into an image needs a loop device mapped with device-mapper; "
+                         "install in a VM with the image as its disk instead")
+    if args.image and args.dirinstall:
+        raise UsageError("--image and --dirinstall exclude each other: a directory install has no disks")
+
+
+def load_kickstart(args, options: BootOptions, frontend):
     from installer.kickstart.load import load
     from installer.kickstart.reader import Reader
 
-    if not options.ks:
-        raise UsageError("interactive installation is not available in this build; "
-                         "give a kickstart (--kickstart FILE or inst.ks=) and --cmdline")
-    frontend = load_frontend("cmdline")
-    if not options.cmdline:
-        log.info("No interactive front end in this build; using cmdline for the kickstart")
-    for warning in options.warnings:
-        frontend.warning(warning)
     reader = Reader(proxy=options.proxy.url if options.proxy else None,
                     verify_ssl=not options.noverifyssl)
     frontend.message(f"anaconda-lean {__version__}: reading kickstart {options.ks[0]}")
@@ -97,13 +95,18 @@ def install(args, options: BootOptions, memory=None) -> int:
                   version=args.ks_version, fetch_all=options.ks_all, strict=options.ksstrict)
     for warning in loaded.warnings:
         frontend.warning(warning)
+    return loaded
+
+
+def install_kickstart(args, options: BootOptions, loaded, frontend, memory=None,
+                      end_action: bool = True):
+    """Plan and run (or, with --dry-run, describe) the install of `loaded`: the one path
+    unattended and interactive installs share. Returns the closing lines and the end action
+    left to the caller (None when done here or nothing is asked)."""
+    from installer.disks import SYSROOT, plan_storage
+    from installer.install import InstallRun, describe_plan, execute
+
     disk = None
-    if args.image and not args.dry_run:
-        raise UsageError("--image plans on disk image files and works with --dry-run only: "
-                         "writing into an image needs a loop device mapped with device-mapper; "
-                         "install in a VM with the image as its disk instead")
-    if args.image and args.dirinstall:
-        raise UsageError("--image and --dirinstall exclude each other: a directory install has no disks")
     if not args.dirinstall:
         frontend.message("Reading the disk images and planning the storage layout" if args.image
                          else "Scanning disks and planning the storage layout")
@@ -112,12 +115,63 @@ def install(args, options: BootOptions, memory=None) -> int:
     run = InstallRun(loaded=loaded, options=options, log_dir=Path(args.logdir),
                      target_root=target, frontend=frontend, disk=disk, memory=memory)
     if args.dry_run:
-        for line in describe_plan(run):
+        lines = describe_plan(run)
+        for line in lines:
             frontend.message(line)
-        return 0
-    execute(run)
+        return lines, None
+    closing, action = execute(run, end_action=end_action)
     log.info("Finished in %.1f s", time.monotonic() - STARTED)
-    return 0
+    return [closing], action
+
+
+def install(args, options: BootOptions, memory=None) -> int:
+    from installer.frontend import load_frontend
+    from installer.interactive.frontend_choice import choose_frontend, missing_from_kickstart
+
+    check_flags(args)
+    cmdline = load_frontend("cmdline")
+    for warning in options.warnings:
+        cmdline.warning(warning)
+    loaded = load_kickstart(args, options, cmdline) if options.ks else None
+    missing = missing_from_kickstart(loaded.handler, {c.name for c in loaded.commands_seen},
+                                     disk_install=not args.dirinstall) if loaded else []
+    level = memory.level if memory is not None else 0
+    choice = choose_frontend(options, level, loaded is not None, missing, sys.stdin.isatty())
+    if choice.name == "none":
+        raise UsageError("the interactive installer needs a terminal on standard input; "
+                         "for an unattended install give a kickstart (--kickstart FILE or inst.ks=)")
+    log.info("Front end: %s (%s)", choice.name, choice.reason)
+    if choice.name == "cmdline":
+        if loaded is None:
+            raise UsageError("--cmdline (inst.cmdline) asks nothing, so it needs a kickstart "
+                             "(--kickstart FILE or inst.ks=)")
+        if missing:
+            cmdline.warning(f"{choice.reason}")
+        install_kickstart(args, options, loaded, cmdline, memory)
+        return 0
+    return interactive(args, options, loaded, memory)
+
+
+def interactive(args, options: BootOptions, loaded, memory) -> int:
+    """The TUI edits a kickstart handler; Begin runs it through install_kickstart on a
+    worker thread while the TUI shows progress; the end action waits for the user."""
+    from installer import power
+    from installer.frontend import load_frontend
+    from installer.interactive.session import new_session
+
+    session = new_session(options, Path(args.logdir), loaded=loaded, dry_run=bool(args.dry_run),
+                          images=[Path(p) for p in args.image], version=args.ks_version,
+                          dirinstall=bool(args.dirinstall))
+    tui = load_frontend("tui")
+
+    def begin(frontend):
+        return install_kickstart(args, options, session.to_loaded(), frontend, memory,
+                                 end_action=False)
+
+    outcome = tui.interact(session, begin)
+    if outcome.action:
+        power.perform(outcome.action)
+    return outcome.exit_code
 
 
 def run(argv: list[str]) -> int:

@@ -9,6 +9,7 @@ import sys
 from typing import TextIO
 
 from installer.errors import InstallerError
+from installer.frontend import Question
 from installer.logs import redact
 from installer.tasks import ProgressEvent
 
@@ -37,6 +38,12 @@ class CmdlineFrontend:
 
     def warning(self, text: str) -> None:
         self._print(self.err, f"anaconda: warning: {text}")
+
+    def ask(self, question: Question) -> str:
+        """Nobody to ask: the default (abort), said on the console so the log reads right."""
+        self._print(self.err, f"anaconda: {question.title}: {question.default.lower()} "
+                              "(non-interactive; the TUI would ask)")
+        return question.default
 
     def error(self, error: InstallerError) -> None:
         self._print(self.err, f"anaconda: {error.kind}: {error.message}")

@@ -23,6 +23,7 @@ class InteractiveSession:
     images: list[Path] = field(default_factory=list)
     loaded: LoadedKickstart | None = None  # the partial kickstart, when one was given
     seen: set[str] = field(default_factory=set)
+    dirinstall: bool = False  # no disks: the destination spoke has nothing to do
 
     @property
     def kickstart_given(self) -> bool:
@@ -38,10 +39,20 @@ class InteractiveSession:
 
 def new_session(options: BootOptions, log_dir: Path, loaded: LoadedKickstart | None = None,
                 dry_run: bool = False, images: list[Path] | None = None,
-                version: str | None = None) -> InteractiveSession:
+                version: str | None = None, dirinstall: bool = False) -> InteractiveSession:
     handler = loaded.handler if loaded is not None else make_handler(version)
     seen = {c.name for c in loaded.commands_seen} if loaded is not None else set()
     if loaded is not None and handler.packages.seen:
         seen.add("%packages")
     return InteractiveSession(handler=handler, options=options, log_dir=log_dir, dry_run=dry_run,
-                              images=list(images or []), loaded=loaded, seen=seen)
+                              images=list(images or []), loaded=loaded, seen=seen,
+                              dirinstall=dirinstall)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How an interactive session ended: the exit code and the end action (reboot,
+    poweroff) the caller performs once the UI is gone; None leaves the system be."""
+
+    exit_code: int
+    action: str | None = None

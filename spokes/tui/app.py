@@ -12,6 +12,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from typing import Callable
 
 import urwid
@@ -214,15 +215,24 @@ class TuiApp:
         return thread
 
     def settle(self, timeout: float = 120) -> None:
-        """Tests: wait for background work and deliver its results (repeats for chains)."""
+        """Tests: wait for background work and deliver its results (repeats for chains).
+        Returns early when a dialog waits for the user: a worker may be blocked on it."""
+        deadline = time.monotonic() + timeout
         while True:
-            pending = [t for t in self._threads if t.is_alive()]
-            for thread in pending:
-                thread.join(timeout)
-            self._threads = [t for t in self._threads if t.is_alive()]
-            if self._calls.empty() and not self._threads:
-                return
             self._run_calls()
+            self._threads = [t for t in self._threads if t.is_alive()]
+            if not self._threads and self._calls.empty():
+                return
+            if self.dialogs and self._calls.empty():
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"background work still running after {timeout} s: "
+                                   + ", ".join(t.name for t in self._threads))
+            try:
+                fn = self._calls.get(timeout=0.02)
+            except queue.Empty:
+                continue
+            fn()
 
     # ---- running ---------------------------------------------------------------------
     def exit(self, value: object = None) -> None:

@@ -1,0 +1,61 @@
+"""Which front end a run gets, decided before urwid is imported at all.
+
+Anaconda's rules, on a text-only installer:
+- `inst.cmdline` (or `--cmdline`): never ask anything.
+- a kickstart that leaves nothing to ask: the cmdline front end prints progress lines,
+  unless `inst.text` asks for the full-screen progress; at low-memory level 2 even then
+  the cmdline one (issue 7: the TUI is dropped when no interaction is needed).
+- otherwise (no kickstart, or one that leaves mandatory settings out): the TUI, which with
+  a kickstart shows only what is missing. With no terminal to ask on, a kickstart run
+  falls back to the cmdline front end and says what it will do without.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from installer.bootopts import BootOptions
+
+#: Commands that lay out disks; one of them makes the destination complete.
+LAYOUT_COMMANDS = ("autopart", "part", "partition", "logvol", "raid", "btrfs", "volgroup", "mount")
+
+
+def missing_from_kickstart(handler, seen: set[str], disk_install: bool) -> list[str]:
+    """Mandatory settings a kickstart left out that have no safe default.
+
+    Only these two: a language, time zone, source and package set all have defaults an
+    unattended install may use, but nobody may be guessed a disk to erase or a way to log
+    in (Anaconda stops at its hub for the same two)."""
+    missing = []
+    if disk_install and not any(name in seen for name in LAYOUT_COMMANDS):
+        missing.append("Installation destination")
+    admin = any("wheel" in (user.groups or []) for user in handler.user.userList)
+    if not handler.rootpw.seen and not admin:
+        missing.append("Root password")
+    return missing
+
+
+@dataclass(frozen=True)
+class FrontendChoice:
+    name: str  # "cmdline" or "tui"
+    reason: str
+
+
+def choose_frontend(options: BootOptions, level: int, have_kickstart: bool,
+                    missing: list[str], terminal: bool) -> FrontendChoice:
+    if options.cmdline:
+        return FrontendChoice("cmdline", "inst.cmdline")
+    if have_kickstart and not missing:
+        if not options.text:
+            return FrontendChoice("cmdline", "the kickstart leaves nothing to ask")
+        if level >= 2:
+            return FrontendChoice("cmdline", "low-memory level 2 and nothing to ask: "
+                                             "the TUI is not loaded despite inst.text")
+        return FrontendChoice("tui", "inst.text")
+    if not terminal:
+        if have_kickstart:
+            return FrontendChoice("cmdline", "no terminal to ask on; the kickstart leaves out "
+                                             + ", ".join(missing) + " and the defaults are used")
+        return FrontendChoice("none", "")
+    if have_kickstart:
+        return FrontendChoice("tui", "the kickstart leaves out " + ", ".join(missing))
+    return FrontendChoice("tui", "no kickstart")
