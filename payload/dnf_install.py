@@ -12,6 +12,7 @@ from pathlib import Path
 import dnf
 import dnf.exceptions
 
+from .comps import comps_json
 from .events import EventWriter
 from .model import InstallRequest, RepoSpec
 from .progress import DownloadEvents, TransactionEvents
@@ -199,6 +200,8 @@ def run(request: InstallRequest, events: EventWriter) -> int:
     base = configure(request)
     try:
         load_repositories(base, request, events)
+        if request.report_comps:
+            events.send("comps", comps_json(base))
         packages = resolve(base, request, events)
         if request.dry_run:
             for pkg in packages:

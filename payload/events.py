@@ -12,7 +12,7 @@ from typing import IO
 
 @dataclass
 class PayloadEvent:
-    kind: str  # phase, download, install, log, error, done
+    kind: str  # phase, download, install, log, comps, error, done
     message: str = ""
     done: float = 0.0  # fraction of the current phase, 0..1
     count: int = 0  # packages done

@@ -83,6 +83,7 @@ class InstallRequest:
     retries: int = 10
     timeout: int = 30
     dry_run: bool = False  # depsolve only, report the transaction
+    report_comps: bool = False  # send the comps choices (payload/comps.py) once loaded
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

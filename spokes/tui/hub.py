@@ -60,8 +60,14 @@ class Hub(Screen):
         self._entries: list[Entry] = []
 
     def visible(self) -> list[Spoke]:
-        """All spokes; with a kickstart, only the mandatory ones it left incomplete."""
-        return self._shown if self._shown is not None else list(self.spokes)
+        """All spokes; with a kickstart, only the mandatory ones it left incomplete, and
+        those that background work (a source check, a depsolve) finds incomplete later,
+        which then stay listed."""
+        if self._shown is None:
+            return list(self.spokes)
+        self._shown += [s for s in self.spokes if s not in self._shown and s.mandatory
+                        and s.ready() and not s.completed()]
+        return [s for s in self.spokes if s in self._shown]
 
     def enter(self) -> None:
         if self._shown is None:

@@ -1,0 +1,171 @@
+"""The source and software spokes against the REAL bundled test repository: its comps read
+by the payload's DNF worker process, depsolves run there after each change, at 80x24.
+
+Checked: environments and add-ons with their descriptions from the real comps; the
+%packages the choices write; a source entered in the source spoke reloads the software
+list; a bad URL is named with what went wrong; a depsolve error (a kickstart asking for
+a package no repository has) shows on the hub and in the spoke."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from image.testrepo.build import ensure_repo
+from installer.bootopts import parse_cmdline
+from installer.interactive.session import new_session
+from installer.interactive.software import check_software
+from installer.kickstart.load import parse
+from installer.kickstart.reader import Reader
+from spokes.tui.app import TuiApp
+from spokes.tui.hub import Hub
+from spokes.tui.software import SoftwareSpoke
+from spokes.tui.source import SourceSpoke
+from tests.unit.tui.driver import Driver
+from tests.vm.harness import HttpServer
+
+pytestmark = pytest.mark.host
+
+
+@pytest.fixture(scope="module")
+def repo():
+    return ensure_repo()
+
+
+@pytest.fixture(scope="module")
+def served(repo):
+    """The repository's parent directory over http: /<key>/ is the repository."""
+    with HttpServer(repo.parent) as server:
+        yield server
+
+
+def session_for(tmp_path, boot: str = "", kickstart: str | None = None):
+    loaded = parse([("ks.cfg", kickstart)], None, Reader()) if kickstart is not None else None
+    return new_session(parse_cmdline(boot), log_dir=tmp_path, loaded=loaded)
+
+
+def hub(session):
+    source, software = SourceSpoke(), SoftwareSpoke()
+    app = TuiApp(session)
+    app.show(Hub([source, software], on_begin=lambda: None, on_quit=lambda: None))
+    return Driver(app), source, software
+
+
+def flat(drive: Driver) -> str:
+    return re.sub(r"[│\s]+", " ", drive.screen())
+
+
+def packages_section(session) -> str:
+    text = str(session.handler)
+    return text[text.index("%packages"):text.index("%end") + 4]
+
+
+def test_real_comps_environment_and_addon_to_packages(tmp_path, repo):
+    session = session_for(tmp_path, f"inst.repo={repo.as_uri()}")
+    drive, source, software = hub(session)
+    drive.assert_shows("[x] Installation source", "[x] Software selection", "Minimal Install")
+    assert (tmp_path / "packaging.log").exists()  # the worker logged where the installer logs
+    shown = drive.press("2").assert_shows(
+        "Base environment", "(*) Minimal Install", "Basic functionality.", "( ) Server",
+        "A system for servers, with storage tools.", "Additional software for Minimal Install",
+        "[ ] Standard", "Common tools of an interactive system", "[ ] Server tools",
+        "Dependencies checked:")
+    assert len(shown.splitlines()) == 24
+    before = software.state.packages
+    drive.press("down", "down", "enter")  # Standard
+    drive.assert_shows("[x] Standard", "Dependencies checked:")
+    assert software.state.packages > before  # the add-on's packages joined the transaction
+    assert packages_section(session) == "%packages\n@^minimal-environment\n@standard\n\n%end"
+    drive.press("esc").assert_shows("[x] Software selection", "Minimal Install")
+
+
+def test_busy_while_the_depsolve_runs(tmp_path, repo):
+    session = session_for(tmp_path, f"inst.repo={repo.as_uri()}")
+    drive, _, software = hub(session)
+    drive.assert_shows("[x] Software selection")  # the comps are loaded
+    drive.press("2")
+    drive.app.handle_key("down", drive.size)
+    drive.app.handle_key("enter", drive.size)  # Server; not settled: the worker runs
+    assert not software.ready() and software.mark() == "[-]"
+    assert software.status() == "Checking software dependencies..."
+    drive.assert_shows("(*) Server", "Dependencies checked:")
+    assert software.ready() and software.completed()
+    assert packages_section(session) == "%packages\n@^server-environment\n\n%end"
+
+
+def test_source_entered_loads_the_software_list(tmp_path, served, repo):
+    session = session_for(tmp_path)
+    drive, source, software = hub(session)
+    drive.assert_shows("[!] Installation source", "Nothing selected",
+                       "[!] Software selection", "Installation source not set up")
+    bad = served.url("no-such-dir/")
+    drive.press("1").type(bad).press("enter")
+    shown = flat(drive)
+    assert f"{bad}: the server answered HTTP 404" in shown and "repodata/repomd.xml" in shown
+    url = served.url(repo.name + "/")
+    drive.press(*["backspace"] * len(bad)).type(url)
+    drive.press("esc")  # checked, written, and the software spoke follows
+    drive.assert_shows("[x] Installation source", "[x] Software selection", "Minimal Install")
+    assert source.status() == url  # the hub's column cuts it short
+    assert f'url --url="{url}"' in str(session.handler)
+    assert software.state.comps is not None and software.state.comps.environment("server-environment")
+
+
+def test_depsolve_error_from_the_kickstart_is_shown(tmp_path, repo):
+    session = session_for(tmp_path, kickstart=f'url --url="{repo.as_uri()}"\n'
+                          "%packages\n@^minimal-environment\nno-such-package\n%end\n")
+    drive, _, software = hub(session)
+    drive.assert_shows("[!] Software selection", "Error checking software depend")
+    assert software.status().startswith("Error checking software dependencies: not in any "
+                                         "repository: no-such-package")
+    assert not software.completed() and software.ready()
+    drive.press("2")
+    shown = flat(drive)
+    assert "(*) Minimal Install" in shown
+    assert ("Error checking software dependencies: not in any repository: no-such-package; fix "
+            "the names, add a repository, or use %packages --ignoremissing") in shown
+
+
+def test_unknown_environment_and_unreachable_source(tmp_path, repo):
+    session = session_for(tmp_path, kickstart=f'url --url="{repo.as_uri()}"\n'
+                          "%packages\n@^no-such-environment\n%end\n")
+    result = check_software(session.handler, session.options, tmp_path, read_comps=True)
+    assert [e.id for e in result.comps.environments] == ["minimal-environment", "server-environment"]
+    assert result.error_kind == "MissingPackages" and "@^no-such-environment" in result.error
+    session = session_for(tmp_path, "inst.repo=file:///nonexistent/repo")
+    drive, _, software = hub(session)
+    drive.assert_shows("[!] Installation source", "Error checking source",
+                       "[!] Software selection", "Error loading the software")
+    assert "file:///nonexistent/repo" in software.status()
+    drive.press("1")
+    assert "file:///nonexistent/repo: the directory /nonexistent/repo does not exist" in flat(drive)
+
+
+def test_missing_package_can_be_skipped_from_the_spoke(tmp_path, repo):
+    session = session_for(tmp_path, kickstart=f'url --url="{repo.as_uri()}"\n'
+                          "%packages\n@^minimal-environment\nno-such-package\n%end\n")
+    drive, _, software = hub(session)
+    drive.assert_shows("[!] Software selection")
+    drive.press("2")
+    assert "Press i to install without them (%packages --ignoremissing)." in flat(drive)
+    drive.press("i").assert_shows("Dependencies checked:")
+    assert software.completed()
+    assert packages_section(session).startswith("%packages --ignoremissing\n@^minimal-environment\n")
+    drive.press("esc").assert_shows("[x] Software selection")
+
+
+def test_kickstart_hub_shows_the_software_spoke_once_its_depsolve_fails(tmp_path, repo):
+    """With a kickstart the hub lists only what is missing (here a root password); a
+    depsolve that fails after the hub was built must still bring the software spoke up,
+    or Begin is blocked by a spoke nobody can see."""
+    from tests.unit.tui.test_hub import ToggleSpoke
+
+    session = session_for(tmp_path, kickstart=f'url --url="{repo.as_uri()}"\n'
+                          "%packages\n@^minimal-environment\nno-such-package\n%end\n")
+    rootpw = ToggleSpoke("Root password", "USER SETTINGS", True)
+    app = TuiApp(session)
+    app.show(Hub([SourceSpoke(), SoftwareSpoke(), rootpw], on_begin=lambda: None,
+                 on_quit=lambda: None))
+    drive = Driver(app)
+    shown = drive.assert_shows("1) [!] Software selection", "2) [!] Root password")
+    assert "Installation source" not in shown  # complete: not shown with a kickstart
