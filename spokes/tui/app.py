@@ -22,6 +22,8 @@ from .theme import MIN_COLS, MIN_ROWS, PALETTE
 
 log = logging.getLogger("anaconda.tui")
 
+TAB_MOVES = {"tab": "down", "shift tab": "up"}
+
 
 class MinimumSize(urwid.WidgetWrap):
     """Draws a plain notice instead of a mangled screen when the terminal is too small."""
@@ -72,6 +74,7 @@ class TuiApp:
         self._pipe: int | None = None
         self._threads: list[threading.Thread] = []
         self.exit_value: object = None
+        self._size: tuple[int, int] = (MIN_COLS, MIN_ROWS)
 
     # ---- screens -------------------------------------------------------------------
     @property
@@ -153,13 +156,23 @@ class TuiApp:
     # ---- input ---------------------------------------------------------------------
     def handle_key(self, key: str, size: tuple[int, int] = (MIN_COLS, MIN_ROWS)) -> None:
         """One key as the main loop would deliver it (tests call this directly)."""
+        self._size = size
         rest = self.root.keypress(size, key)
         if rest is not None:
             self.unhandled(rest)
 
+    def _screen_size(self) -> tuple[int, int]:
+        if self.loop is not None:
+            return self.loop.screen.get_cols_rows()
+        return self._size
+
     def unhandled(self, key) -> bool:
         if not isinstance(key, str):
             return False
+        if key in TAB_MOVES:
+            # forms move with Tab/Shift+Tab like Down/Up (a serial console has both)
+            self.root.keypress(self._screen_size(), TAB_MOVES[key])
+            return True
         if key == "f1":
             self.help()
         elif key == "esc":

@@ -32,8 +32,8 @@ class Entry(urwid.WidgetWrap):
         mark = spoke.mark()
         style = {"[!]": "mandatory", "[x]": "complete"}.get(mark, "dim" if mark == "[-]" else None)
         first = urwid.Text([f"{number}) ", (style, mark) if style else mark, f" {spoke.title}"])
-        status = urwid.Text(("dim" if mark == "[-]" else None, f"       {spoke.status()}"),
-                            wrap="ellipsis")
+        status = urwid.Padding(urwid.Text(("dim" if mark == "[-]" else None, spoke.status())),
+                               left=7)
         super().__init__(urwid.AttrMap(urwid.Pile([first, status]), None, focus_map="focus"))
 
     def selectable(self) -> bool:

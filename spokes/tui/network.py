@@ -15,7 +15,6 @@ import urwid
 from installer.interactive.network import (Interface, InterfaceConfig, NetworkState,
                                            list_interfaces, read_state, write_state)
 
-from .password_fields import tab_moves
 from .spoke import SYSTEM, Spoke
 from .widgets import Choice, field
 
@@ -144,9 +143,6 @@ class NetworkSpoke(Spoke):
         index = next(i for i, iface in enumerate(self.interfaces) if iface.name == name)
         self.editor = InterfaceEditor(self.interfaces[index], self.state.configs[index])
         self.redraw()
-
-    def shortcut(self, key: str) -> bool:
-        return tab_moves(self.app, key)
 
     def leave(self) -> bool:
         """Esc: from an interface's settings back to the list (when they are valid); from

@@ -86,16 +86,3 @@ class PasswordFields:
     def clear(self) -> None:
         for edit in (self.first, self.second):
             edit.set_edit_text("")
-
-
-def tab_moves(app, key: str) -> bool:
-    """Tab and Shift+Tab move like Down and Up in a form (serial consoles have both)."""
-    arrow = {"tab": "down", "shift tab": "up"}.get(key)
-    if arrow is None:
-        return False
-    size = app.loop.screen.get_cols_rows() if app.loop is not None else None
-    if size:
-        app.handle_key(arrow, size)
-    else:
-        app.handle_key(arrow)
-    return True

@@ -12,7 +12,7 @@ import urwid
 from installer.interactive.accounts import (has_admin, keep_root_hashed, lock_root, root_locked,
                                             root_password_set, set_root_password)
 
-from .password_fields import PasswordFields, tab_moves
+from .password_fields import PasswordFields
 from .spoke import USER_SETTINGS, Spoke
 
 HELP = """Root password: the password of the system's administrator account, root.
@@ -46,16 +46,23 @@ class RootPasswordSpoke(Spoke):
         self.error = urwid.Text("")
         self.current = urwid.Text("")
         self.form: urwid.Widget | None = None
+        self._changed = False  # left with a choice of its own: the kickstart's no longer counts
 
     # ---- hub semantics -----------------------------------------------------------------
     def completed(self) -> bool:
         if root_locked(self.handler):
-            return has_admin(self.handler)
+            return has_admin(self.handler) or self._locked_by_kickstart()
         return root_password_set(self.handler)
+
+    def _locked_by_kickstart(self) -> bool:
+        """`rootpw --lock` from a kickstart is a decision already made (Anaconda takes it,
+        and installer.interactive.frontend_choice does not ask again); only a lock chosen
+        here waits for an administrator user, so that somebody can log in."""
+        return "rootpw" in self.session.seen and not self._changed
 
     def status(self) -> str:
         if root_locked(self.handler):
-            if has_admin(self.handler):
+            if has_admin(self.handler) or self._locked_by_kickstart():
                 return "Root account is disabled"
             return "Disabled; needs an admin user"
         return "Root password is set" if root_password_set(self.handler) else \
@@ -88,9 +95,6 @@ class RootPasswordSpoke(Spoke):
     def body(self) -> urwid.Widget:
         return self.form
 
-    def shortcut(self, key: str) -> bool:
-        return tab_moves(self.app, key)
-
     def _refuse(self, message: str) -> bool:
         self.error.set_text(("error", message))
         self.redraw()
@@ -102,6 +106,7 @@ class RootPasswordSpoke(Spoke):
             if self.fields.entered():
                 return self._refuse("Lock the root account: a locked root has no password. "
                                     "Clear the password fields or untick Lock.")
+            self._changed = self._changed or not root_locked(self.handler)
             lock_root(self.handler)
             return True
         if not self.fields.entered():

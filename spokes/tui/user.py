@@ -12,7 +12,7 @@ import urwid
 from installer.interactive.accounts import (ADMIN_GROUP, UserForm, is_admin, propose_username,
                                             write_user)
 
-from .password_fields import PasswordFields, tab_moves
+from .password_fields import PasswordFields
 from .spoke import USER_SETTINGS, Spoke
 from .widgets import field
 
@@ -113,9 +113,6 @@ class UserSpoke(Spoke):
 
     def body(self) -> urwid.Widget:
         return self.form
-
-    def shortcut(self, key: str) -> bool:
-        return tab_moves(self.app, key)
 
     def _refuse(self, messages: list[str]) -> bool:
         self.error.set_text(("error", "\n".join(messages)))

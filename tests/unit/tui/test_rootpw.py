@@ -118,3 +118,26 @@ def test_kickstart_prefills_and_the_hash_is_kept():
 def test_help_is_specific():
     drive = with_hub(session_for())
     drive.press("1", "f1").assert_shows("Help", "rootpw --iscrypted", "sudo")
+
+
+def test_root_locked_by_the_kickstart_is_complete_without_an_admin():
+    """`rootpw --lock` in a kickstart is a decision made: the hub does not ask again (and
+    the front-end choice, which runs before urwid, agrees)."""
+    from installer.bootopts import parse_cmdline
+    from installer.interactive.session import new_session
+    from installer.kickstart.version import make_handler
+    from pykickstart.parser import KickstartParser
+    from spokes.tui.rootpw import RootPasswordSpoke
+    from tests.unit.tui.driver import open_spoke
+
+    session = new_session(parse_cmdline(""), log_dir=None)
+    KickstartParser(session.handler).readKickstartFromString("rootpw --lock\n")
+    session.seen.add("rootpw")
+    spoke = RootPasswordSpoke()
+    open_spoke(spoke, session)
+    assert spoke.completed() and spoke.status() == "Root account is disabled"
+    fresh = new_session(parse_cmdline(""), log_dir=None)
+    KickstartParser(fresh.handler).readKickstartFromString("rootpw --lock\n")
+    chosen = RootPasswordSpoke()
+    open_spoke(chosen, fresh)  # the same lock, but not from a kickstart: needs an admin
+    assert not chosen.completed()

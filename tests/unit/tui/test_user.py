@@ -53,7 +53,7 @@ def test_administrator_with_groups_and_hashed_password():
     drive.assert_shows("[X] Make this user administrator", "Strength: Strong")
     drive.press("esc")
     assert isinstance(drive.app.current, Hub)
-    drive.assert_shows("[x] User creation", "Administrator alice will be cr")  # hub: ellipsis
+    drive.assert_shows("[x] User creation", "Administrator alice will be\n")  # hub: wrapped
     assert user_spoke(drive).status() == "Administrator alice will be created"
     [line] = user_lines(session)
     user = session.handler.user.userList[0]
@@ -125,7 +125,7 @@ def test_locked_root_needs_the_administrator_from_this_spoke():
     drive.assert_shows("1) [!] Root password", "Disabled; needs an admin user")
     drive.press("2").type("Alice").press("tab", "tab", " ", "tab", "tab", " ", "esc")
     drive.assert_shows("1) [x] Root password", "Root account is disabled",
-                       "Administrator alice will be cr")
+                       "Administrator alice will be\n")
     assert "rootpw --lock" in str(session.handler)
     assert user_lines(session) == ['user --groups=wheel --name=alice --gecos="Alice"']
 
