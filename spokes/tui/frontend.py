@@ -82,9 +82,7 @@ class TuiFrontend:
         spokes = (self._spokes_factory or all_spokes)()
         hub = Hub(spokes, on_begin=lambda: self.start(begin),
                   on_quit=lambda: self.app.exit(Outcome(0)))
-        self.app.show(hub)
-        if session.kickstart_given and not hub.missing():
-            self.start(begin)  # nothing to ask: straight to the progress screen
+        self.app.show(hub)  # with a kickstart that leaves nothing out, the hub begins by itself
         return self.app
 
     def start(self, begin: Begin) -> None:

@@ -57,25 +57,49 @@ class Hub(Screen):
         self.on_begin, self.on_quit = on_begin, on_quit
         self._focus: int = 0
         self._shown: list[Spoke] | None = None
+        self._pending: list[Spoke] = []
+        self._auto_begin = False
         self._entries: list[Entry] = []
 
     def visible(self) -> list[Spoke]:
-        """All spokes; with a kickstart, only the mandatory ones it left incomplete, and
-        those that background work (a source check, a depsolve) finds incomplete later,
-        which then stay listed."""
+        """All spokes; with a kickstart, only what it left incomplete (Anaconda's rule).
+
+        Spokes still working in the background (a scan, a source check, a depsolve) are
+        listed until they are ready, then dropped if complete; one found incomplete later
+        is added and stays. The optional spokes of a category with something missing are
+        listed too: a locked root is completed by an administrator in "User creation"."""
         if self._shown is None:
             return list(self.spokes)
-        self._shown += [s for s in self.spokes if s not in self._shown and s.mandatory
-                        and s.ready() and not s.completed()]
-        return [s for s in self.spokes if s in self._shown]
+        for spoke in list(self._pending):
+            if spoke.ready():
+                self._pending.remove(spoke)
+                if spoke.completed():
+                    self._shown.remove(spoke)
+        late = [s for s in self.spokes if s.mandatory and s not in self._shown
+                and s.ready() and not s.completed()]
+        if late:
+            self._auto_begin = False  # something to ask after all: the person begins
+            self._shown += late
+        if not self._shown:  # nothing left out after all: everything, as without a kickstart
+            return list(self.spokes)
+        categories = {s.category for s in self._shown if s.mandatory and s not in self._pending}
+        return [s for s in self.spokes if s in self._shown
+                or (not s.mandatory and s.category in categories)]
 
     def enter(self) -> None:
-        if self._shown is None:
-            for spoke in self.spokes:
-                spoke.app = self.app
-                spoke.setup()
-            missing = [s for s in self.spokes if s.mandatory and s.ready() and not s.completed()]
-            self._shown = missing if self.session.kickstart_given and missing else list(self.spokes)
+        if self._shown is not None:
+            return
+        for spoke in self.spokes:
+            spoke.app = self.app
+            spoke.setup()
+        if not self.session.kickstart_given:
+            self._shown = list(self.spokes)
+            return
+        missing = [s for s in self.spokes if s.mandatory and s.ready() and not s.completed()]
+        self._pending = [s for s in self.spokes if s.mandatory and not s.ready()]
+        self._shown = [s for s in self.spokes if s in missing or s in self._pending]
+        # nothing the kickstart left out: begin by itself once the background work is done
+        self._auto_begin = not missing
 
     def missing(self) -> list[Spoke]:
         return [s for s in self.spokes if s.mandatory and not (s.ready() and s.completed())]
@@ -111,6 +135,9 @@ class Hub(Screen):
                                     + ", ".join(s.title for s in missing))))
         else:
             rows.append(urwid.Text("Ready: nothing is written to disk before you begin."))
+        if self._auto_begin and not missing:
+            self._auto_begin = False
+            self.app.call_soon(self.on_begin)
         walker = urwid.SimpleFocusListWalker(rows)
         listbox = urwid.ListBox(walker)
         self._entries = entries

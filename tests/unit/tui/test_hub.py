@@ -98,3 +98,44 @@ def test_too_small_terminal_says_so():
     drive, _ = make()
     drive.size = (60, 20)
     assert "needs at least 80x24" in drive.screen()
+
+
+class SlowSpoke(ToggleSpoke):
+    """Not ready until the test says so, like a spoke waiting for a scan."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.is_ready = False
+
+    def ready(self):
+        return self.is_ready
+
+
+def kickstart_hub(spokes):
+    session = new_session(parse_cmdline(""), log_dir=None)
+    session.loaded = object()
+    events = []
+    app = TuiApp(session)
+    app.show(Hub(spokes, on_begin=lambda: events.append("begin"), on_quit=lambda: None))
+    return Driver(app), events
+
+
+def test_kickstart_with_pending_work_begins_by_itself_once_complete():
+    slow = SlowSpoke("Installation destination", SYSTEM, True, True)
+    drive, events = kickstart_hub([ToggleSpoke("Root password", USER_SETTINGS, True, True), slow])
+    drive.assert_shows("1) [-] Installation destination")
+    assert events == []
+    slow.is_ready = True
+    drive.app.redraw()
+    drive.screen()
+    assert events == ["begin"]
+
+
+def test_kickstart_pending_spoke_found_incomplete_stays_and_waits_for_begin():
+    slow = SlowSpoke("Installation destination", SYSTEM, True, False)
+    drive, events = kickstart_hub([ToggleSpoke("Root password", USER_SETTINGS, True, True), slow,
+                                   ToggleSpoke("Network & host name", SYSTEM, False, True)])
+    slow.is_ready = True
+    drive.app.redraw()
+    shown = drive.assert_shows("[!] Installation destination", "[x] Network & host name")
+    assert "Root password" not in shown and events == []
