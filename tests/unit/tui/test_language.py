@@ -3,7 +3,6 @@ type-to-filter, language then locale, the proposals for keyboard and time zone, 
 plain-console filter, the table released on leaving, a partial kickstart kept."""
 from __future__ import annotations
 
-import time
 
 from installer.bootopts import parse_cmdline
 from installer.interactive import localization
@@ -178,17 +177,15 @@ def test_help_is_specific():
                                   "finds", "Čeština")
 
 
-def test_filtering_all_languages_is_fast():
-    """Each key only scans the folded labels: no reload, no re-import."""
+def test_filtering_never_reloads_the_table():
+    """Each key only scans the folded labels: no reload, no re-import (the time per key is
+    bench/tui.py's figure, not a test's)."""
     drive, _, _ = make()
     drive.press("1")
     table = localization.cached_language_table()
-    started = time.monotonic()
     for _ in range(3):
         drive.type("sloven")
         drive.screen()
         drive.press(*["backspace"] * 6)
         drive.screen()
-    elapsed = time.monotonic() - started
     assert localization.cached_language_table() is table
-    assert elapsed < 3, f"36 keys with 6 redraws took {elapsed:.2f} s"

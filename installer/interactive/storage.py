@@ -1,0 +1,191 @@
+"""What the installation destination spoke needs from storage/, without importing it there.
+
+The scan is the installer's own (the same as `plan_storage`: image files with --image,
+else the running system with its mounted disks and the install source protected), the
+editing and planning are `storage.planner.Planner`'s, and accepting writes the planner's
+kickstart lines into the session's handler. The LUKS passphrase is registered with the
+log redactor the moment it is known, so no log line ever carries it.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from blivet.size import Size
+
+from installer.bootopts import BootOptions
+from installer.errors import StorageError
+from installer.logs import register_secret
+from storage.disk_listing import DiskInfo, PartitionInfo, to_mib
+from storage.errors import StorageProblem
+from storage.layout_request import (DEVICE_TYPES, LUKS_VERSIONS, SCHEMES, SPECIAL_MOUNTS,
+                                    AutomaticLayout, LayoutRequest, MountRequest)
+from storage.mount_checks import BTRFS_LEVELS, MD_LEVELS
+from storage.planner import Plan, Planner
+from storage.request_checks import RequestProblem
+from storage.session import StorageSession
+
+from .storage_prefill import Prefill, prefill
+
+log = logging.getLogger("anaconda.tui")
+
+__all__ = ["DEVICE_TYPES", "LUKS_VERSIONS", "SCHEMES", "SPECIAL_MOUNTS", "AutomaticLayout",
+           "BTRFS_LEVELS", "DiskInfo", "LayoutRequest", "MD_LEVELS", "MountRequest",
+           "PartitionInfo", "Plan", "Planner", "Prefill", "RequestProblem", "Scanned",
+           "accept", "asked", "has_layout", "human", "kickstart_problem", "layout_kind", "mib",
+           "load", "parse_size", "scan", "select", "set_passphrase", "storage_text", "FILESYSTEMS",
+           "SCHEME_LABELS"]
+
+#: The schemes in the words of Anaconda's screens.
+SCHEME_LABELS = {"lvm": "LVM", "thinp": "LVM thin", "plain": "Standard partitions", "btrfs": "Btrfs"}
+#: File systems an automatic layout can put on / (btrfs comes with its scheme).
+FILESYSTEMS = ("xfs", "ext4")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
+_FACTORS = {"": 1, "k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024}
+
+
+@dataclass
+class Scanned:
+    """The scanned tree and its planner; `source` says what was scanned, for the screen."""
+    session: StorageSession
+    planner: Planner
+    source: str
+
+
+def _read_sizes(session: StorageSession) -> None:
+    """Filesystem sizes and minimums of existing partitions, where their device is
+    readable: without them nothing can be offered for shrinking."""
+    for part in session.blivet.partitions:
+        if part.format.type and Path(part.path).exists():
+            try:
+                part.format.update_size_info()
+            except Exception as exc:  # an unreadable filesystem just cannot shrink
+                log.info("Size of %s not read: %s", part.name, exc)
+
+
+def scan(options: BootOptions, images: list[Path]) -> Scanned:
+    """Slow (seconds on a guest): run it off the UI thread."""
+    from installer.disks import _source_devices
+    from storage.protection import protect_running_system
+    from storage.session import detect_platform, from_image_files, memory_total
+    from storage.session import scan as scan_system
+
+    for image in images:
+        if not Path(image).is_file():
+            raise StorageError(f"--image {image}: no such file")
+    try:
+        if images:
+            session = from_image_files(list(images), detect_platform(), memory_total())
+            source = "image files " + ", ".join(Path(i).name for i in images)
+        else:
+            session = scan_system()
+            protect_running_system(session, _source_devices(options))
+            source = "this computer's disks"
+        _read_sizes(session)
+    except StorageProblem as exc:
+        raise StorageError(exc.message) from None
+    return Scanned(session, Planner(session), source)
+
+
+def select(planner: Planner, names: list[str]) -> None:
+    """Like Planner.select_disks, but no disk at all is a state the screen can show."""
+    if names:
+        planner.select_disks(names)
+        return
+    planner.request.disks = []
+    planner.request.reclaim.delete.clear()
+    planner.request.reclaim.shrink.clear()
+
+
+def set_passphrase(planner: Planner, passphrase: str, luks_version: str = "luks2") -> None:
+    register_secret(passphrase)
+    planner.set_encryption(passphrase, luks_version)
+
+
+def accept(planner: Planner, handler) -> None:
+    """The request's storage commands replace the handler's (the rest is left alone)."""
+    register_secret(planner.request.encryption.passphrase)
+    planner.write_to(handler)
+    log.info("Storage layout written to the kickstart: %s", layout_kind(handler))
+
+
+# ---- the handler's layout --------------------------------------------------------------
+def has_layout(handler) -> bool:
+    return bool(handler.autopart.autopart or handler.partition.partitions or handler.logvol.lvList
+                or handler.raid.raidList or handler.btrfs.btrfsList)
+
+
+def layout_kind(handler) -> str:
+    """"automatic", "custom", or "" when the handler has no layout yet."""
+    if handler.autopart.autopart:
+        return "automatic"
+    return "custom" if has_layout(handler) else ""
+
+
+def kickstart_problem(scanned: Scanned, handler) -> str:
+    """Why the handler's storage commands cannot be planned on the scan ("" when they
+    can): how a kickstart's own layout is checked before the spoke counts it complete."""
+    from blivet.errors import StorageError as BlivetError
+    from storage.kickstart import apply_kickstart
+
+    if not has_layout(handler):
+        return "no layout yet"
+    for obj in (handler.autopart, *handler.partition.partitions, *handler.logvol.lvList,
+                *handler.raid.raidList):
+        register_secret(getattr(obj, "passphrase", ""))
+    try:
+        apply_kickstart(scanned.planner.fresh_session(), handler)
+    except StorageProblem as exc:
+        return exc.message
+    except (BlivetError, ValueError) as exc:
+        return f"the layout cannot be planned: {' '.join(str(exc).split())}"
+    return ""
+
+
+# ---- words and numbers -----------------------------------------------------------------
+def human(size: Size) -> str:
+    """"20 GiB", "14.5 GiB", "512 MiB": one decimal at most, for narrow columns."""
+    return size.human_readable(max_places=1)
+
+
+def mib(size: Size) -> int:
+    return to_mib(size)
+
+
+def parse_size(text: str, field_name: str) -> int:
+    """Whole MiB from "1024", "1024 MiB", "2 GiB", "2G"; RequestProblem naming the field."""
+    found = _SIZE.match(text)
+    if not found:
+        raise RequestProblem(field_name, f"{text.strip() or 'nothing'} is not a size; give MiB "
+                             "(1024) or a unit (2 GiB)")
+    value = float(found.group(1)) * _FACTORS[found.group(2).lower()]
+    if value != int(value):
+        raise RequestProblem(field_name, f"{text.strip()} is not a whole number of MiB")
+    return int(value)
+
+
+def asked(planner: Planner) -> str:
+    """What the request asks for, to put next to a planning error that names no field
+    (blivet's "does not fit" says nothing about which mount point is too big)."""
+    request = planner.request
+    room = f"{human(planner.room)} free on {', '.join(request.disks)}"
+    if request.automatic is not None:
+        return f"asked: the automatic {SCHEME_LABELS[request.automatic.scheme]} layout; {room}"
+    sizes = ", ".join(f"{m.mountpoint} {m.size}{'+' if m.grow else ''} MiB" for m in request.mounts)
+    total = sum(m.size for m in request.mounts)
+    return f"asked: {sizes} ({total} MiB in all); {room}"
+
+
+def load(scanned: Scanned, handler, seen: set[str]) -> Prefill:
+    """A new request, pre-filled from the handler's storage commands (storage_prefill)."""
+    scanned.planner = Planner(scanned.session)
+    return prefill(scanned.planner, handler, seen)
+
+
+def storage_text(handler) -> str:
+    """The handler's storage commands as text: tells whether they changed since read."""
+    from storage.ks_render import STORAGE_COMMANDS
+
+    return "".join(str(handler.commands[name]) for name in STORAGE_COMMANDS)

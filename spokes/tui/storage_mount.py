@@ -1,0 +1,133 @@
+"""One mount point of a custom layout: mount point, size, file system, device type,
+encryption, volume group and RAID level, checked by the planner field by field when saved.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+import urwid
+
+from installer.interactive.storage import (DEVICE_TYPES, MD_LEVELS, MountRequest,
+                                           RequestProblem, parse_size)
+
+from .storage_encryption import PassphraseScreen
+from .storage_widgets import KeyedList, SubScreen, check_box, edit_field, radio_row
+from .widgets import button_row, error_text, field
+
+log = logging.getLogger("anaconda.tui")
+
+HELP = f"""One mount point of the new system.
+
+Mount point: /, /home, /boot..., or swap, or biosboot. Size: MiB (1024) or a unit \
+(2 GiB); Grow takes free space up to the maximum (0: no limit).
+Device type: partition; lvm / lvm thin (in the volume group named, "system" when \
+empty); raid (level {'/'.join(l[4:] for l in MD_LEVELS)}); btrfs (a subvolume of the \
+volume labelled, level single/raid0/1/10).
+Encrypted uses the disk passphrase (asked if unset); /boot cannot be encrypted.
+
+Save (or Enter in a field) checks every field and names the one that is wrong. Esc \
+cancels."""
+
+
+class MountEditor(SubScreen):
+    title = "Mount point"
+    help_text = HELP
+
+    def __init__(self, planner, mount: MountRequest | None, on_done: Callable[[MountRequest], None]):
+        super().__init__()
+        self.planner, self.original, self.on_done = planner, mount, on_done
+        mount = mount or MountRequest("", 1024, device_type=self._default_type())
+        self.mountpoint = edit_field(mount.mountpoint)
+        self.size = edit_field(f"{mount.size} MiB" if self.original else "")
+        self.max_size = edit_field(str(mount.max_size) if mount.max_size else "0")
+        self.volume_group = edit_field(mount.volume_group)
+        self.raid_level = edit_field(mount.raid_level)
+        self.grow, self.encrypted = mount.grow, mount.encrypted
+        self.fstype, self.device_type = mount.fstype, mount.device_type
+        self.reuse, self.reformat = mount.reuse, mount.reformat
+        self.error = ""
+        self.rows = KeyedList()
+        if self.original is not None:
+            self.title = f"Mount point {self.original.mountpoint}"
+
+    def _default_type(self) -> str:
+        """New mount points join the layout's volume group when it has one."""
+        types = [m.device_type for m in self.planner.request.mounts if m.mountpoint not in ("/boot", "biosboot")]
+        return next((t for t in types if t in ("lvm", "lvm thin", "btrfs")), "partition")
+
+    def _set(self, name: str, value) -> None:
+        setattr(self, name, value)
+
+    def body(self) -> urwid.Widget:
+        caps = self.planner.capabilities
+        fstypes = [("default", "")] + [(f, f) for f in caps.fstypes]
+        types = [(t, t) for t in DEVICE_TYPES if t not in caps.unavailable]
+        if self.device_type not in dict(types).values():
+            types.append((self.device_type, self.device_type))
+
+        def edit(widget):
+            return urwid.AttrMap(widget, "dim", focus_map="focus")
+
+        rows: list[tuple[str, urwid.Widget]] = [
+            ("mountpoint", field("Mount point:", edit(self.mountpoint))),
+            ("size", field("Size:", edit(self.size))),
+            ("grow", field("", check_box("Grow into the free space", self.grow, lambda v: self._set("grow", v)))),
+            ("max", field("Maximum size (MiB):", edit(self.max_size))),
+            ("fstype", field("File system:", radio_row(fstypes, self.fstype,
+                                                       lambda v: self._set("fstype", v), cell=12))),
+            ("type", field("Device type:", radio_row(types, self.device_type,
+                                                     lambda v: self._set("device_type", v), cell=13))),
+            ("encrypted", field("", check_box("Encrypted", self.encrypted, lambda v: self._set("encrypted", v)))),
+            ("vg", field("Volume group / label:", edit(self.volume_group))),
+            ("raid", field("RAID level:", edit(self.raid_level))),
+            ("hint", field("", urwid.Text(("dim", "group: lvm/btrfs only; level: raid/btrfs only")))),
+            ("d1", urwid.Divider()),
+            ("buttons", button_row([("Save", self.save), ("Cancel", self.app.back)])),
+        ]
+        if self.reuse:
+            rows.insert(2, ("reuse", field("Existing partition:", urwid.Text(
+                f"{self.reuse} ({'reformatted' if self.reformat else 'data kept'})"))))
+        if self.error:
+            rows.append(("error", error_text(self.error)))
+        return urwid.Padding(self.rows.build(rows, default="mountpoint"), left=1, right=1)
+
+    def request(self) -> MountRequest:
+        max_text = self.max_size.edit_text.strip()
+        return MountRequest(
+            mountpoint=self.mountpoint.edit_text.strip(),
+            size=parse_size(self.size.edit_text, "size"),
+            fstype=self.fstype, device_type=self.device_type, grow=self.grow,
+            max_size=parse_size(max_text, "maximum size") if max_text else 0,
+            encrypted=self.encrypted, raid_level=self.raid_level.edit_text.strip(),
+            volume_group=self.volume_group.edit_text.strip(), reuse=self.reuse, reformat=self.reformat)
+
+    def _fail(self, problem: RequestProblem) -> None:
+        self.error = problem.message[:1].upper() + problem.message[1:]
+        where = {"mount point": "mountpoint", "size": "size", "maximum size": "max", "file system": "fstype",
+                 "device type": "type", "encrypted": "encrypted", "volume group": "vg",
+                 "RAID level": "raid"}.get(problem.field)
+        if where:
+            self.rows.focus_on(where)
+        self.redraw()
+
+    def save(self) -> None:
+        try:
+            mount = self.request()
+            if mount.encrypted and not self.planner.request.encryption.passphrase:
+                self.app.show(PassphraseScreen(self.planner, self.save))
+                return
+            if self.original is None:
+                saved = self.planner.add_mount(mount)
+            else:
+                saved = self.planner.edit_mount(self.original.mountpoint, mount)
+        except RequestProblem as problem:
+            return self._fail(problem)
+        log.info("Mount point %s saved (%s, %s)", saved.mountpoint, saved.device_type, saved.fstype)
+        self.close(lambda: self.on_done(saved))
+
+    def shortcut(self, key: str) -> bool:
+        if key == "enter":  # Enter in a text field saves, as in a dialog
+            self.save()
+            return True
+        return False
