@@ -101,8 +101,24 @@ def without_unhashable(handler):
             setattr(obj, attr, value)
 
 
+@contextlib.contextmanager
+def unseen_bootloader_left_out(handler):
+    """pykickstart prints an unseen `bootloader` as `--location=none`, which read back
+    would mean "no boot loader", the opposite of what a missing command means (install
+    it, as in Anaconda): so it is left out of the text while serialising."""
+    command = getattr(handler, "bootloader", None)
+    if command is None or command.seen or command.location != "none":
+        yield handler
+        return
+    command.location = None
+    try:
+        yield handler
+    finally:
+        command.location = "none"
+
+
 def safe_text(handler) -> str:
     """The handler serialised with every password hashed and every passphrase left out."""
     hash_in_place(handler)
-    with without_unhashable(handler):
+    with without_unhashable(handler), unseen_bootloader_left_out(handler):
         return str(handler)

@@ -142,6 +142,8 @@ class SoftwareSpoke(Spoke):
                 state.comps = result.comps
             state.error, state.error_kind = result.error, result.error_kind
             state.packages = None if result.error else result.packages
+            if read_comps and self._write_default():
+                self._run(read_comps=False)  # the check above was of the empty selection
 
         self.app.run_background("software-check", lambda: check_software(
             handler, session.options, session.log_dir, read_comps=read_comps), done)
@@ -199,11 +201,18 @@ class SoftwareSpoke(Spoke):
         if state.loaded_from is not None and state.comps is None and not state.busy:
             self._run(read_comps=True)
 
-    def leave(self) -> bool:
-        """The default environment, once seen and accepted, is written down as shown."""
+    def _write_default(self) -> bool:
+        """The source's default environment, written into %packages as soon as the list is
+        known: what the hub says ("Minimal Install") is then what the kickstart says, even
+        when nobody opens this spoke. A kickstart's own %packages is never replaced."""
         shown = self._shown_environment()
         if shown and not self.handler.packages.seen and self.state.comps is not None:
             select_environment(self.handler, self.state.comps, shown, with_defaults=False)
+            return True
+        return False
+
+    def leave(self) -> bool:
+        self._write_default()
         return True
 
     def _rows(self) -> list[urwid.Widget]:

@@ -69,3 +69,21 @@ def test_hash_in_place_and_safe_text(tmp_path):
     assert "hunter2" not in text
     # the passphrase is still in the model for storage, only left out of the text
     assert handler.partition.partitions[0].passphrase == "hunter2-luks"
+
+
+def test_saved_kickstart_leaves_an_unseen_bootloader_out():
+    """An unseen bootloader means "install it"; pykickstart would print --location=none,
+    which read back means the opposite. A bootloader the kickstart gave is kept."""
+    from pykickstart.parser import KickstartParser
+
+    from installer.kickstart.version import make_handler
+    from installer.kickstart.writeout import output_text
+
+    handler = make_handler()
+    KickstartParser(handler).readKickstartFromString("autopart\n")
+    text = output_text(handler)
+    assert "bootloader" not in text and "autopart" in text
+    assert handler.bootloader.location == "none"  # the handler itself is unchanged
+    given = make_handler()
+    KickstartParser(given).readKickstartFromString("bootloader --location=none\n")
+    assert "bootloader --location=none" in output_text(given)
