@@ -40,6 +40,7 @@ Automatic: /boot, /, swap (/home on big disks) in the free space, by the scheme:
 LVM thin, Standard partitions or Btrfs. "Encrypt my data" asks a passphrase.
 Custom: you choose the mount points (button Mount points).
 Reclaim space: delete or shrink existing partitions.
+Keys: c Custom mount points, r Reclaim space, e Encrypt on or off, p Passphrase.
 
 Esc or Done shows every planned change to accept. Nothing is written to a disk before \
 Begin Installation."""
@@ -288,6 +289,21 @@ class DestinationSpoke(Spoke):
 
     def open_passphrase(self) -> None:
         self.app.show(PassphraseScreen(self.planner, self.changed))
+
+    def shortcut(self, key: str) -> bool:
+        """Letters for the buttons and switches, for a keyboard on a serial line:
+        c custom mount points, r reclaim space, e encryption on/off, p passphrase."""
+        if self.state.scanned is None or self.state.planning or self.session.dirinstall:
+            return False
+        actions = {"c": self.open_custom, "r": self.open_reclaim, "p": self.open_passphrase,
+                   "e": lambda: self.pick_encrypted(not self.state.auto.encrypted)}
+        if key not in actions:
+            return False
+        actions[key]()
+        return True
+
+    def keys_hint(self) -> str:
+        return "F1 Help  Esc Done  c Custom  r Reclaim  e Encrypt  p Passphrase  Space Select"
 
     # ---- leaving: plan, summary, accept ---------------------------------------------------
     def leave(self) -> bool:

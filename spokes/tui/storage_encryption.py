@@ -79,6 +79,21 @@ class PassphraseScreen(SubScreen):
             rows += [("d3", urwid.Divider()), ("error", error_text(self.error))]
         return urwid.Padding(self.rows.build(rows, default="first"), left=1, right=1)
 
+    def shortcut(self, key: str) -> bool:
+        """Enter in the first field goes on to the second; in the second it saves, so the
+        passphrase is entered without hunting for the button on a serial console."""
+        if key != "enter":
+            return False
+        where = self.rows.focused_key()
+        if where == "first":
+            self.rows.focus_on("second")
+            self.redraw()
+            return True
+        if where == "second":
+            self.save()
+            return True
+        return False
+
     def _pick_version(self, version: str) -> None:
         self.luks_version = version
 

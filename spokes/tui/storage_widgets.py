@@ -33,6 +33,13 @@ class KeyedList:
         if path and path[0] < len(self.keys):
             self.focus = (self.keys[path[0]], list(path[1:]))
 
+    def focused_key(self) -> str:
+        """The key of the row with the cursor now ("" before the first build)."""
+        if self.listbox is None or not self.keys:
+            return ""
+        position = self.listbox.focus_position
+        return self.keys[position] if position < len(self.keys) else ""
+
     def focus_on(self, key: str) -> None:
         self.focus, self._forced = (key, []), True
 
