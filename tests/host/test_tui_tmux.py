@@ -73,7 +73,7 @@ def settled(pane: Tmux, timeout: float = 60) -> str:
 def begin_and_quit(pane: Tmux) -> str:
     step(pane, [], "Ready: nothing is written")
     screen = step(pane, ["b"], "Dry run: nothing was written.", timeout=180)
-    step(pane, ["Enter"], "TUI-EXIT: 0")
+    step(pane, ["Enter"], "PANE-EXIT: 0")
     return screen
 
 

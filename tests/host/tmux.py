@@ -18,7 +18,7 @@ class Tmux:
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
         # keep the pane after the program exits, so its last screen and exit code can be read
         shell = f"cd {shlex.quote(str(cwd))} && {exports} {shlex.join(command)}; " \
-                "echo TUI-EXIT: $?; sleep 3600"
+                "echo PANE-EXIT: $?; sleep 3600"
         self._tmux("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
                    "sh", "-c", shell)
         self._tmux("set-option", "-t", self.name, "status", "off")
@@ -26,6 +26,10 @@ class Tmux:
     def _tmux(self, *args: str) -> str:
         return subprocess.run(["tmux", "-L", self.socket, *args], check=True,
                               capture_output=True, text=True).stdout
+
+    def record(self, path: Path) -> None:
+        """Append everything the program writes to the pane to `path` (a console log)."""
+        self._tmux("pipe-pane", "-o", "-t", self.name, f"cat >> {shlex.quote(str(path))}")
 
     def screen(self) -> str:
         return self._tmux("capture-pane", "-p", "-t", self.name)
