@@ -13,7 +13,9 @@ from image.boot.cache import cached, key_of, log
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 PACKAGES = HERE / "stage2-packages.txt"
-PYPI = ("blivet", "pykickstart", "langtable", "urwid")
+#: urwid 5 needs typing_extensions >= 4.5 (Debian 12 has 4.4) and wcwidth >= 0.4, so both
+#: come pinned from PyPI and replace Debian's copies (--upgrade).
+PYPI = ("blivet", "pykickstart", "langtable", "urwid", "typing_extensions", "wcwidth")
 SOURCES = Path("/etc/apt/sources.list.d/debian.sources")
 
 #: Paths dropped from the runtime: documentation, other languages, package managers'
@@ -47,7 +49,7 @@ def pypi_pins() -> list[str]:
         name = re.split(r"[=<>]", line.strip())[0]
         if name in PYPI:
             pins.append(line.strip())
-    return pins + ["wcwidth==0.2.13"]
+    return pins
 
 
 def candidate_versions(packages: list[str]) -> str:
@@ -73,7 +75,7 @@ def build_tree(tree: Path) -> None:
     subprocess.run(["mmdebstrap", "--quiet", "--variant=essential", "--include=" + ",".join(packages),
                     *excludes, "bookworm", str(tree), str(SOURCES)], check=True)
     log("stage2: pinned PyPI packages")
-    pip = subprocess.run(["/usr/bin/python3", "-m", "pip", "install", "--quiet", "--no-deps",
+    pip = subprocess.run(["/usr/bin/python3", "-m", "pip", "install", "--quiet", "--no-deps", "--upgrade",
                           "--disable-pip-version-check", "--no-warn-script-location",
                           "--target", str(tree / "usr/lib/python3/dist-packages"), *pypi_pins()],
                          capture_output=True, text=True)

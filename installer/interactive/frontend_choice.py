@@ -1,7 +1,7 @@
 """Which front end a run gets, decided before urwid is imported at all.
 
 Anaconda's rules, on a text-only installer:
-- `inst.cmdline` (or `--cmdline`): never ask anything.
+- `inst.cmdline` (or `--cmdline`) and `inst.noninteractive`: never ask anything.
 - a kickstart that leaves nothing to ask: the cmdline front end prints progress lines,
   unless `inst.text` asks for the full-screen progress; at low-memory level 2 even then
   the cmdline one (issue 7: the TUI is dropped when no interaction is needed).
@@ -44,6 +44,8 @@ def choose_frontend(options: BootOptions, level: int, have_kickstart: bool,
                     missing: list[str], terminal: bool) -> FrontendChoice:
     if options.cmdline:
         return FrontendChoice("cmdline", "inst.cmdline")
+    if options.noninteractive:
+        return FrontendChoice("cmdline", "inst.noninteractive: nothing may be asked")
     if have_kickstart and not missing:
         if not options.text:
             return FrontendChoice("cmdline", "the kickstart leaves nothing to ask")

@@ -3,6 +3,7 @@ with `send-keys`, the screen read with `capture-pane`. Each session has its own 
 a test never touches another tmux server, and is killed however the test ends."""
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import time
@@ -56,6 +57,7 @@ class Tmux:
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+        Path(f"/tmp/tmux-{os.getuid()}/{self.socket}").unlink(missing_ok=True)
 
     def __enter__(self) -> "Tmux":
         return self

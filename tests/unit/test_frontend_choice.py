@@ -32,6 +32,7 @@ def test_missing_from_kickstart(text, disk, missing):
 
 @pytest.mark.parametrize("boot, level, have_ks, missing, tty, expected", [
     ("inst.cmdline", 0, True, ["Root password"], True, "cmdline"),
+    ("inst.noninteractive", 0, True, ["Root password"], True, "cmdline"),
     ("", 0, True, [], True, "cmdline"),  # nothing to ask: progress lines
     ("inst.text", 0, True, [], True, "tui"),  # asked for the full-screen progress
     ("inst.text", 2, True, [], True, "cmdline"),  # level 2 drops the TUI when nothing to ask
@@ -43,5 +44,5 @@ def test_missing_from_kickstart(text, disk, missing):
 def test_choose_frontend(boot, level, have_ks, missing, tty, expected):
     choice = choose_frontend(parse_cmdline(boot), level, have_ks, missing, tty)
     assert choice.name == expected
-    if expected == "cmdline" and missing and "inst.cmdline" not in boot:
+    if expected == "cmdline" and missing and boot not in ("inst.cmdline", "inst.noninteractive"):
         assert "Root password" in choice.reason
