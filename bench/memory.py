@@ -314,6 +314,9 @@ def main(argv: list[str] | None = None) -> int:
             mib = next_probe(case, probes, args.low, args.high)
             if mib is None:
                 continue
+            # the image cache keeps two builds per part: another build meanwhile may have
+            # evicted ours; the same inputs rebuild it under the same key
+            image = ensure_image()
             print(f"probe: case {case.name} ({case.title}) at {mib} MiB", file=sys.stderr, flush=True)
             with tempfile.TemporaryDirectory(prefix=f"bench-memory-{case.name}-{mib}-", dir="/var/tmp") as tmp:
                 record = probe(case, mib, image, repo, Path(tmp))

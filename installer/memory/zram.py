@@ -84,7 +84,7 @@ def _run(argv: list[str]) -> int:
 
 
 def setup(zplan: ZramPlan, sys_block: Path = SYS_BLOCK, dev: Path = Path("/dev"),
-          runner: Runner = _run) -> bool:
+          runner: Runner = _run, proc_sys: Path = Path("/proc/sys")) -> bool:
     """Configure zram0 and swap on it; any failure is logged and the install goes on."""
     device = sys_block / DEVICE
     if not device.exists():
@@ -109,7 +109,34 @@ def setup(zplan: ZramPlan, sys_block: Path = SYS_BLOCK, dev: Path = Path("/dev")
         return False
     log.info("zRAM swap on %s: %d MiB, %s, %d stream(s), priority %d", node,
              zplan.size // MiB, zplan.algorithm, zplan.streams, PRIORITY)
+    tune_vm(proc_sys)
     return True
+
+
+#: With swap in RAM, swapping out anonymous memory is cheap and re-reading evicted code
+#: and library pages from squashfs (decompressed again) or the CD is what thrashes: so
+#: prefer swapping (swappiness above 100 needs Linux 5.8) and read no neighbours along
+#: with a swapped-in page (page-cluster 0), as zRAM setups usually do.
+VM_TUNING = (("vm/swappiness", ("180", "100")), ("vm/page-cluster", ("0",)))
+
+
+def tune_vm(proc_sys: Path) -> dict[str, str]:
+    """Apply VM_TUNING (each value tried in turn); returns what was set, logged."""
+    applied = {}
+    for name, values in VM_TUNING:
+        path = proc_sys / name
+        before = _read(path)
+        for value in values:
+            try:
+                path.write_text(value + "\n")
+            except OSError:
+                continue
+            applied[name] = value
+            log.info("zRAM: %s %s -> %s", name.replace("/", "."), before, value)
+            break
+        else:
+            log.warning("zRAM: could not set %s (tried %s)", name.replace("/", "."), ", ".join(values))
+    return applied
 
 
 def mm_stat(sys_block: Path = SYS_BLOCK) -> tuple[int, int] | None:

@@ -76,7 +76,14 @@ def test_zram_setup_writes_sysfs_then_mkswap_and_swapon(tmp_path):
     block = sysfs(tmp_path)
     ran = []
     plan = zram.plan(MemInfo(512 * MiB, 400 * MiB), None, block, cpus=3)
-    assert zram.setup(plan, block, Path("/dev"), runner=lambda argv: ran.append(argv) or 0)
+    proc_sys = tmp_path / "sys"
+    (proc_sys / "vm").mkdir(parents=True)
+    (proc_sys / "vm/swappiness").write_text("60\n")
+    (proc_sys / "vm/page-cluster").write_text("3\n")
+    assert zram.setup(plan, block, Path("/dev"), runner=lambda argv: ran.append(argv) or 0,
+                      proc_sys=proc_sys)
+    assert (proc_sys / "vm/swappiness").read_text() == "180\n"  # swap in RAM is cheap
+    assert (proc_sys / "vm/page-cluster").read_text() == "0\n"
     device = block / "zram0"
     assert (device / "comp_algorithm").read_text() == "lz4"
     assert (device / "max_comp_streams").read_text() == "3"
@@ -186,3 +193,12 @@ def test_storage_swap_event_samples_at_once(tmp_path):
     assert len(lines) == 2, lines
     assert lines[0].endswith("event: Swap activated on /dev/vda2 right after it was formatted")
     assert " swap_disk=2/511 " in lines[1]
+
+
+def test_vm_tuning_falls_back_when_the_kernel_refuses(tmp_path):
+    """A kernel before 5.8 refuses swappiness above 100: the next value is taken."""
+    proc_sys = tmp_path / "sys"
+    (proc_sys / "vm").mkdir(parents=True)
+    (proc_sys / "vm/page-cluster").write_text("3\n")
+    (proc_sys / "vm/swappiness").mkdir()  # writing it fails like EINVAL would
+    assert zram.tune_vm(proc_sys) == {"vm/page-cluster": "0"}

@@ -26,6 +26,7 @@ echo "RESULT: samples=$(grep -c ' avail=' /tmp/memory.log)"
 echo "RESULT: header=$(head -n 1 /tmp/memory.log)"
 echo "RESULT: level=$(sed -n 's/.*Low-memory level \([0-9]\).*/\1/p' /tmp/anaconda.log)"
 echo "RESULT: oom=$(cat /proc/$PPID/oom_score_adj)"
+echo "RESULT: swappiness=$(cat /proc/sys/vm/swappiness) $(cat /proc/sys/vm/page-cluster)"
 echo "RESULT: swapevent=$(grep -c 'event: Swap activated on /dev/vda' /tmp/memory.log)"
 echo "RESULT: swapafter=$(grep -A1 'event: Swap activated on /dev/vda' /tmp/memory.log | sed -n 2p | grep -o 'swap_disk=[0-9]*/[0-9]*')"
 awk '$1 == "/dev/zram0" && $5 == 100 {ok=1} END {exit !ok}' /proc/swaps && grep -q ' avail=' /tmp/memory.log \
@@ -48,6 +49,7 @@ def test_768_mib_install_has_zram_and_a_memory_log(image, tmp_path, vm_workdir):
     assert 600 <= int(values["zramsize"]) <= 768, result.summary()
     assert int(values["samples"]) >= 1 and values["level"] == "1", result.summary()
     assert "zram=" in values["header"] and "zram=off" not in values["header"], result.summary()
+    assert values["swappiness"] == "180 0", result.summary()  # zRAM's VM tuning
     # swap on the new partition the moment it was formatted, and the very next sample shows it
     assert values["swapevent"] == "1", result.summary()
     assert re.fullmatch(r"swap_disk=\d+/[1-9]\d*", values["swapafter"]), result.summary()
