@@ -32,7 +32,10 @@ PRUNE = ["usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale",
          "usr/share/misc/magic*",
          # perl (Essential in Debian) only runs maintainer scripts, which are done
          "usr/bin/perl*", "usr/lib/x86_64-linux-gnu/perl-base", "usr/lib/x86_64-linux-gnu/libperl*",
-         "var/lib/dpkg/info", "var/lib/apt", "var/cache/debconf"]
+         "var/lib/dpkg/info", "var/lib/apt", "var/cache/debconf",
+         # tzdata serves the time spoke's region and city lists; "right/" (leap seconds)
+         # and "posix/" are copies of the same zones
+         "usr/share/zoneinfo/right", "usr/share/zoneinfo/posix"]
 #: glibc charset converters kept (the rest are for legacy encodings nobody installs with)
 GCONV_KEEP = ("gconv-modules", "gconv-modules.cache", "UTF-16.so", "UTF-32.so", "UTF-7.so",
               "UNICODE.so", "ISO8859-1.so", "ISO8859-15.so", "libGB.so")
