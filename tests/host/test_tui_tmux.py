@@ -143,3 +143,16 @@ def test_a_partial_kickstart_shows_only_what_it_left_out(tmp_path, repo):
     assert re.search(r"^autopart --type=lvm", ks, re.M) and "rootpw --iscrypted" in ks, ks
     assert "Front end: tui (the kickstart leaves out Installation destination, Root password)" \
         in (logs / "anaconda.log").read_text()
+
+
+def test_resizes_redraw_and_a_small_terminal_is_told(tmp_path, repo):
+    pane, _ = start(tmp_path, repo)
+    with pane:
+        pane.wait_for("INSTALLATION SUMMARY")
+        pane.resize(60, 20)
+        pane.wait_for("needs at least 80x24")
+        pane.resize(100, 30)
+        wide = pane.wait_for("INSTALLATION SUMMARY")
+        assert max(len(line) for line in wide.splitlines()) > 80  # drawn for the new width
+        step(pane, ["q"], "Quit the installer?")
+        step(pane, ["Enter"], "PANE-EXIT: 0")

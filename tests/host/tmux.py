@@ -55,6 +55,10 @@ class Tmux:
                 raise AssertionError(f"{text!r} did not appear within {timeout} s; the screen:\n{shown}")
             time.sleep(0.2)
 
+    def resize(self, width: int, height: int) -> None:
+        """The terminal changes size, as a person dragging a window would (SIGWINCH)."""
+        self._tmux("resize-window", "-t", self.name, "-x", str(width), "-y", str(height))
+
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
         Path(f"/tmp/tmux-{os.getuid()}/{self.socket}").unlink(missing_ok=True)
