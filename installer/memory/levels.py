@@ -66,9 +66,31 @@ def decide_level(info: MemInfo, forced: int | None = None) -> int:
     return 0
 
 
-def check_minimum(info: MemInfo, minimum_mib: int = MINIMUM_MIB) -> None:
-    """Stop at once, before anything heavy, when there is too little RAM to finish."""
-    if info.total < minimum_mib * MiB:
+#: Written by the boot image's init when stage2 stays in RAM (PXE: inside the initrd, or
+#: fetched over http): its size in bytes. That RAM is never given back during the install.
+STAGE2_IN_RAM = Path("/run/anaconda-lean/stage2-in-ram")
+
+
+def stage2_in_ram(path: Path = STAGE2_IN_RAM) -> int:
+    """Bytes of RAM the installer's own runtime holds (0 when read in place, e.g. an ISO)."""
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def check_minimum(info: MemInfo, minimum_mib: int = MINIMUM_MIB, held: int = 0) -> None:
+    """Stop at once, before anything heavy, when there is too little RAM to finish.
+    `held`: RAM holding stage2 (a network boot), which the install cannot use."""
+    if info.total - held >= minimum_mib * MiB:
+        return
+    if held:
         raise InsufficientMemoryError(
-            f"this machine has {info.total_mib} MiB of RAM ({info.available_mib} MiB available); "
-            f"the installer needs at least {minimum_mib} MiB: give the machine more memory")
+            f"this machine has {info.total_mib} MiB of RAM ({info.available_mib} MiB available), "
+            f"{held // MiB} MiB of which hold the installer's runtime (stage2, loaded over the "
+            f"network); the installer needs at least {minimum_mib} MiB besides: give the "
+            f"machine {minimum_mib + held // MiB - info.total_mib} MiB more, or boot the ISO, "
+            "which reads stage2 in place")
+    raise InsufficientMemoryError(
+        f"this machine has {info.total_mib} MiB of RAM ({info.available_mib} MiB available); "
+        f"the installer needs at least {minimum_mib} MiB: give the machine more memory")

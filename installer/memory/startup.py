@@ -45,7 +45,10 @@ def start(options, log_dir: Path, live_host: bool = False) -> MemorySession:
     zRAM is then only set up when inst.zram=1 asks for it."""
     info = levels.read_meminfo()
     log.info("Memory: MemTotal %d MiB, MemAvailable %d MiB", info.total_mib, info.available_mib)
-    levels.check_minimum(info)
+    held = 0 if live_host else levels.stage2_in_ram()
+    if held:
+        log.info("Memory: stage2 holds %d MiB of RAM for the whole install", held // levels.MiB)
+    levels.check_minimum(info, held=held)
     level = levels.decide_level(info, options.lowmem)
     how = "inst.lowmem" if options.lowmem is not None else "from MemTotal"
     log.info("Low-memory level %d (%s, %s)", level, levels.LEVEL_NAMES[level], how)

@@ -202,3 +202,19 @@ def test_vm_tuning_falls_back_when_the_kernel_refuses(tmp_path):
     (proc_sys / "vm/page-cluster").write_text("3\n")
     (proc_sys / "vm/swappiness").mkdir()  # writing it fails like EINVAL would
     assert zram.tune_vm(proc_sys) == {"vm/page-cluster": "0"}
+
+
+def test_stage2_held_in_ram_counts_against_the_minimum(tmp_path):
+    """A network boot keeps stage2 in RAM: what is left must reach the minimum, and the
+    message says where the RAM went and how much more is needed."""
+    held_file = tmp_path / "stage2-in-ram"
+    held_file.write_text(f"{64 * MiB}\n")
+    held = levels.stage2_in_ram(held_file)
+    assert held == 64 * MiB
+    assert levels.stage2_in_ram(tmp_path / "absent") == 0
+    enough = levels.MINIMUM_MIB + 64
+    levels.check_minimum(levels.read_meminfo(meminfo(tmp_path, enough)), held=held)
+    with pytest.raises(InsufficientMemoryError) as err:
+        levels.check_minimum(levels.read_meminfo(meminfo(tmp_path, enough - 10)), held=held)
+    assert "64 MiB of which hold the installer's runtime" in err.value.message
+    assert "give the machine 10 MiB more" in err.value.message
