@@ -23,6 +23,7 @@ from .theme import MIN_COLS, MIN_ROWS, PALETTE
 log = logging.getLogger("anaconda.tui")
 
 TAB_MOVES = {"tab": "down", "shift tab": "up"}
+TICK = 1.0  # seconds between redraws of a screen that shows time
 
 
 class MinimumSize(urwid.WidgetWrap):
@@ -248,6 +249,13 @@ class TuiApp:
             fn()
 
     # ---- running ---------------------------------------------------------------------
+    def _tick(self, loop, _data=None) -> None:
+        """Once a second: a screen that shows time (the progress screen's elapsed time)
+        redraws although nothing else happened."""
+        if self.current is not None and self.current.ticking():
+            self.redraw()
+        loop.set_alarm_in(TICK, self._tick)
+
     def exit(self, value: object = None) -> None:
         self.exit_value = value
         if self.loop is not None:
@@ -261,6 +269,7 @@ class TuiApp:
                                    unhandled_input=self.unhandled)
         self._pipe = self.loop.watch_pipe(self._run_calls)
         self._run_calls()
+        self.loop.set_alarm_in(TICK, self._tick)
         try:
             self.loop.run()
         finally:

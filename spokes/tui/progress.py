@@ -84,6 +84,9 @@ class ProgressScreen(Screen):
             walker.set_focus(len(walker) - 1)
         return urwid.Padding(urwid.Pile([("pack", urwid.Pile(rows)), listbox]), left=1, right=1)
 
+    def ticking(self) -> bool:
+        return self.finished is None  # the elapsed time runs until the end
+
     def leave(self) -> bool:
         return False  # no way back into the spokes once the install began
 

@@ -42,6 +42,10 @@ class Screen:
     def keys_hint(self) -> str:
         return "F1 Help  Esc Back  Tab/arrows Move  Enter Select"
 
+    def ticking(self) -> bool:
+        """True while the screen shows something that changes with time alone."""
+        return False
+
     def redraw(self) -> None:
         if self.app is not None and self.app.current is self:
             self.app.redraw()

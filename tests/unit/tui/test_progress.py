@@ -11,7 +11,9 @@ from installer.errors import PayloadError
 from installer.frontend import Question
 from installer.interactive.session import Outcome, new_session
 from installer.tasks import ProgressEvent
+from spokes.tui.app import TuiApp
 from spokes.tui.frontend import TuiFrontend
+from spokes.tui.progress import ProgressScreen
 from spokes.tui.spoke import LOCALIZATION
 from tests.unit.tui.driver import Driver
 from tests.unit.tui.test_hub import ToggleSpoke
@@ -88,3 +90,28 @@ def test_complete_kickstart_goes_straight_to_progress(tmp_path):
     app = front.build(session, lambda f: (["done"], "reboot"))
     Driver(app).screen()
     assert app.exit_value == Outcome(0, "reboot")  # the kickstart asked to reboot: no button
+
+
+def test_elapsed_time_redraws_every_second_while_running(tmp_path):
+    """The main loop's one-second alarm redraws a ticking screen; the clock is the
+    screen's, so the test moves it instead of waiting."""
+    now = [100.0]
+    screen = ProgressScreen(clock=lambda: now[0])
+    session = new_session(parse_cmdline(""), log_dir=tmp_path)
+    app = TuiApp(session)
+    app.show(screen)
+    drive = Driver(app)
+    drive.assert_shows("elapsed 0:00:00")
+
+    class Loop:  # what _tick needs of urwid's MainLoop: re-arming its alarm
+        alarms = []
+
+        def set_alarm_in(self, seconds, callback):
+            self.alarms.append(seconds)
+
+    now[0] += 75
+    app._tick(Loop())
+    drive.assert_shows("elapsed 0:01:15")
+    assert Loop.alarms == [1.0] and screen.ticking()
+    screen.finish(["done"], "Quit", lambda: None)
+    assert not screen.ticking()
