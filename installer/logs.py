@@ -99,7 +99,7 @@ def log_paths(log_dir: Path) -> list[Path]:
     """Every log file the installer and its scripts wrote, in a stable order."""
     paths = [log_dir / name for name in LOG_FILES]
     paths += sorted(log_dir.glob("ks-script-*.log"))
-    paths += [log_dir / extra for extra in ("memory.log", "initrd-shrink.log")]
+    paths += [log_dir / extra for extra in ("memory.log", "initrd-shrink.log", "interactive-ks.cfg")]
     return [p for p in paths if p.is_file()]
 
 
