@@ -5,7 +5,8 @@ key-to-redraw on the language and destination spokes.
 1. Start to hub: `anaconda --dry-run --image DISK` in an 80x24 tmux pane (the real program,
    real terminal), timed from the spawn until "INSTALLATION SUMMARY" is on the pane; also
    the installer's own log line "hub built N s after process start". Median of --runs.
-2. Key to redraw: the real spokes in-process (language with langtable's 212 languages,
+2. The installer's RSS and peak RSS once every spoke has loaded (host).
+3. Key to redraw: the real spokes in-process (language with langtable's 212 languages,
    destination on four 20 GiB image files), each key handled and the screen rendered at
    80x24 as urwid's main loop does; the slowest and the median per spoke.
 
@@ -58,6 +59,26 @@ def start_to_hub(work: Path, repo: Path, runs: int) -> tuple[list[float], list[f
         if found:
             logged.append(float(found.group(1)))
     return walls, logged
+
+
+def hub_memory(work: Path, repo: Path) -> tuple[int, int]:
+    """(VmRSS, VmHWM) in MiB of the installer once every spoke is ready: what the TUI and
+    its background work cost the process (langtable and DNF run in children)."""
+    disk = work / "disk0.img"
+    argv = [str(REPO / ".venv/bin/anaconda"), "--dry-run", "--image", str(disk),
+            "--logdir", str(work / "logs-rss"), "--repo", f"file://{repo}"]
+    with Tmux(argv, cwd=work, env={"TERM": "xterm-256color"}) as pane:
+        pane.wait_for("INSTALLATION SUMMARY")
+        deadline = time.monotonic() + 120
+        while "[-]" in pane.screen() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        shell = pane._tmux("display-message", "-p", "-t", pane.name, "#{pane_pid}").strip()
+        pid = subprocess.run(["pgrep", "-P", shell, "-f", "anaconda"], capture_output=True,
+                             text=True).stdout.split()[0]
+        status = Path(f"/proc/{pid}/status").read_text()
+    value = {k: int(v.split()[0]) // 1024 for k, v in
+             (line.split(":", 1) for line in status.splitlines() if line.startswith("Vm"))}
+    return value["VmRSS"], value["VmHWM"]
 
 
 def key_times(app: TuiApp, keys: list[str]) -> list[float]:
@@ -119,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         if logged:
             print(f"  the installer's log: hub built {statistics.median(logged):.2f} s after "
                   "process start (median)")
+        rss, hwm = hub_memory(work, repo)
+        print(f"installer process with the hub ready (every spoke loaded): RSS {rss} MiB, "
+              f"peak {hwm} MiB")
         print(summary("key to redraw, language spoke", language_keys()))
         print(summary("key to redraw, destination spoke (4 disks)", destination_keys(work)))
     return 0
