@@ -52,7 +52,9 @@ def signed_repo(tmp_path, small_repo):
                     f"_gpg_path {home}", "--addsign", str(repo / "Packages/tool-j-1.0-1.noarch.rpm")],
                    env=env, check=True, capture_output=True)
     subprocess.run(["createrepo_c", "--quiet", str(repo)], check=True)
-    return repo, key
+    yield repo, key
+    # gpg started an agent for this keyring; it would outlive the test
+    subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, capture_output=True)
 
 
 def test_signed_package_accepted_with_repo_key(tmp_path, signed_repo):
