@@ -126,7 +126,8 @@ def install_kickstart(args, options: BootOptions, loaded, frontend, memory=None,
 
 def install(args, options: BootOptions, memory=None) -> int:
     from installer.frontend import load_frontend
-    from installer.interactive.frontend_choice import choose_frontend, missing_from_kickstart
+    from installer.interactive.frontend_choice import (choose_frontend, kickstart_mode,
+                                                       missing_from_kickstart)
 
     check_flags(args)
     cmdline = load_frontend("cmdline")
@@ -136,7 +137,8 @@ def install(args, options: BootOptions, memory=None) -> int:
     missing = missing_from_kickstart(loaded.handler, {c.name for c in loaded.commands_seen},
                                      disk_install=not args.dirinstall) if loaded else []
     level = memory.level if memory is not None else 0
-    choice = choose_frontend(options, level, loaded is not None, missing, sys.stdin.isatty())
+    choice = choose_frontend(options, level, loaded is not None, missing, sys.stdin.isatty(),
+                             kickstart_mode(loaded.handler) if loaded else None)
     if choice.name == "none":
         raise UsageError("the interactive installer needs a terminal on standard input; "
                          "for an unattended install give a kickstart (--kickstart FILE or inst.ks=)")

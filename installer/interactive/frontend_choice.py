@@ -1,7 +1,8 @@
 """Which front end a run gets, decided before urwid is imported at all.
 
 Anaconda's rules, on a text-only installer:
-- `inst.cmdline` (or `--cmdline`) and `inst.noninteractive`: never ask anything.
+- `inst.cmdline` (or `--cmdline`), `inst.noninteractive` and the kickstart's `cmdline`
+  command: never ask anything. The kickstart's `text` command counts as `inst.text`.
 - a kickstart that leaves nothing to ask: the cmdline front end prints progress lines,
   unless `inst.text` asks for the full-screen progress; at low-memory level 2 even then
   the cmdline one (issue 7: the TUI is dropped when no interaction is needed).
@@ -34,6 +35,17 @@ def missing_from_kickstart(handler, seen: set[str], disk_install: bool) -> list[
     return missing
 
 
+def kickstart_mode(handler) -> str | None:
+    """"cmdline", "text" or "graphical" when the kickstart gave its display mode command."""
+    from pykickstart.constants import DISPLAY_MODE_CMDLINE, DISPLAY_MODE_TEXT
+
+    command = getattr(handler, "displaymode", None)
+    if command is None or not command.seen:
+        return None
+    return {DISPLAY_MODE_CMDLINE: "cmdline", DISPLAY_MODE_TEXT: "text"}.get(command.displayMode,
+                                                                            "graphical")
+
+
 @dataclass(frozen=True)
 class FrontendChoice:
     name: str  # "cmdline" or "tui"
@@ -41,13 +53,16 @@ class FrontendChoice:
 
 
 def choose_frontend(options: BootOptions, level: int, have_kickstart: bool,
-                    missing: list[str], terminal: bool) -> FrontendChoice:
+                    missing: list[str], terminal: bool, mode: str | None = None) -> FrontendChoice:
+    """`mode`: the kickstart's display mode command (kickstart_mode), if any."""
     if options.cmdline:
         return FrontendChoice("cmdline", "inst.cmdline")
     if options.noninteractive:
         return FrontendChoice("cmdline", "inst.noninteractive: nothing may be asked")
+    if mode == "cmdline":
+        return FrontendChoice("cmdline", "the kickstart's cmdline command")
     if have_kickstart and not missing:
-        if not options.text:
+        if not (options.text or mode == "text"):
             return FrontendChoice("cmdline", "the kickstart leaves nothing to ask")
         if level >= 2:
             return FrontendChoice("cmdline", "low-memory level 2 and nothing to ask: "

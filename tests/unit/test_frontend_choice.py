@@ -46,3 +46,23 @@ def test_choose_frontend(boot, level, have_ks, missing, tty, expected):
     assert choice.name == expected
     if expected == "cmdline" and missing and boot not in ("inst.cmdline", "inst.noninteractive"):
         assert "Root password" in choice.reason
+
+
+@pytest.mark.parametrize("text, mode, expected", [
+    ("cmdline\n", "cmdline", "cmdline"),  # even with the layout missing: nothing is asked
+    ("text\n", "text", "tui"),
+    ("graphical\n", "graphical", "tui"),  # no GUI here: the text UI asks what is missing
+    ("", None, "tui"),
+])
+def test_the_kickstart_display_mode_command(text, mode, expected):
+    from installer.interactive.frontend_choice import kickstart_mode
+
+    handler, _ = parsed(text)
+    assert kickstart_mode(handler) == mode
+    choice = choose_frontend(parse_cmdline(""), 0, True, ["Installation destination"], True, mode)
+    assert choice.name == expected
+
+
+def test_kickstart_text_command_asks_for_the_full_screen_progress():
+    assert choose_frontend(parse_cmdline(""), 0, True, [], True, "text").name == "tui"
+    assert choose_frontend(parse_cmdline(""), 2, True, [], True, "text").name == "cmdline"

@@ -1,8 +1,8 @@
 """The boot image in qemu: each way to boot reaches the installer with the kickstart, and
 a broken kickstart URL or a missing stage2 gives a clear message and a shell in time.
 
-The kickstart here has no storage commands, so each run stops with that storage error:
-the point is the boot chain. Installs that write disks are in test_install.py.
+The kickstart here has no storage commands, so each run stops with that storage error
+(its `cmdline` command says nothing may be asked): the point is the boot chain. Installs that write disks are in test_install.py.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.vm.harness import Disk, HttpServer, IsoBoot, KernelBoot, run_vm
 
 pytestmark = pytest.mark.vm
 
-KICKSTART = "lang en_US.UTF-8\nrootpw --lock\npoweroff\n"
+KICKSTART = "cmdline\nlang en_US.UTF-8\nrootpw --lock\npoweroff\n"
 STARTED = "anaconda-lean: starting the installer"
 
 
