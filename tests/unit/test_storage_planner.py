@@ -4,8 +4,6 @@ the same layout. Nothing is written; the scanned tree is never planned on."""
 from __future__ import annotations
 
 import dataclasses
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -22,53 +20,17 @@ from storage.planned_mounts import planned_mounts
 from storage.planner import Planner
 from storage.request_checks import RequestProblem
 from storage.session import from_image_files
+from tests.unit.disk_images import SDA_PARTS, blank_gpt, run as _run, write_sda
 
 MiB = Size("1 MiB")
 #: sda's partitions: (start MiB, size MiB, mkfs); the rest of its 20 GiB is free.
-SDA_PARTS = ((1, 4096, ["mkfs.ext4", "-q", "-L", "data"]), (4097, 1024, ["mkfs.xfs", "-q", "-L", "logs"]),
-             (5121, 512, ["mkfs.vfat", "-n", "WINDATA"]))
-
-
-def _run(*argv: str) -> None:
-    subprocess.run(argv, check=True, capture_output=True)
-
-
-def _copy_data(source: Path, target: Path, offset: int) -> None:
-    """Copy only the data extents of a sparse file into `target` at `offset` (dd would
-    read every zero of the holes, seconds per GiB)."""
-    with open(source, "rb") as src, open(target, "r+b") as dst:
-        end, position = os.fstat(src.fileno()).st_size, 0
-        while position < end:
-            try:
-                start = os.lseek(src.fileno(), position, os.SEEK_DATA)
-            except OSError:  # only a hole is left
-                break
-            stop = os.lseek(src.fileno(), start, os.SEEK_HOLE)
-            src.seek(start)
-            dst.seek(offset + start)
-            dst.write(src.read(stop - start))
-            position = stop
-
-
 @pytest.fixture(scope="module")
 def images(tmp_path_factory) -> dict[str, Path]:
     """sda: GPT with ext4, xfs and vfat partitions; sdb: an empty GPT; both 20 GiB. Each
     filesystem is also kept as its own file at the partition's path, where blivet reads
     its size and minimum (as a scan does on /dev/sda1)."""
     root = tmp_path_factory.mktemp("disks")
-    sda, sdb = root / "sda", root / "sdb"
-    for disk in (sda, sdb):
-        _run("truncate", "-s", "20G", str(disk))
-    _run("parted", "-s", str(sdb), "mklabel", "gpt")
-    layout = ["parted", "-s", str(sda), "mklabel", "gpt"]
-    for number, (start, size, _) in enumerate(SDA_PARTS, start=1):
-        layout += ["mkpart", f"p{number}", f"{start}MiB", f"{start + size}MiB"]
-    _run(*layout)
-    for number, (start, size, mkfs) in enumerate(SDA_PARTS, start=1):
-        fs = root / f"sda{number}"
-        _run("truncate", "-s", f"{size}M", str(fs))
-        _run(*mkfs, str(fs))
-        _copy_data(fs, sda, start * 1024 * 1024)
+    sda, sdb = write_sda(root), blank_gpt(root / "sdb")
     return {"sda": sda, "sdb": sdb}
 
 

@@ -6,8 +6,6 @@ the passphrase never in a log or the saved kickstart."""
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,55 +21,20 @@ from spokes.tui.app import TuiApp
 from spokes.tui.destination import DestinationSpoke
 from spokes.tui.hub import Hub
 from spokes.tui.screen import Screen
+from tests.unit.disk_images import blank_gpt, write_sda
 from tests.unit.tui.driver import Driver
 
 #: sda's partitions: (start MiB, size MiB, mkfs); the rest of its 20 GiB is free.
-SDA_PARTS = ((1, 4096, ["mkfs.ext4", "-q", "-L", "data"]), (4097, 1024, ["mkfs.xfs", "-q", "-L", "logs"]),
-             (5121, 512, ["mkfs.vfat", "-n", "WINDATA"]))
 PASSPHRASE = "correct horse battery"
-
-
-def _run(*argv: str) -> None:
-    subprocess.run(argv, check=True, capture_output=True)
-
-
-def _copy_data(source: Path, target: Path, offset: int) -> None:
-    """Only the data extents of a sparse file, into `target` at `offset` (dd reads holes)."""
-    with open(source, "rb") as src, open(target, "r+b") as dst:
-        end, position = os.fstat(src.fileno()).st_size, 0
-        while position < end:
-            try:
-                start = os.lseek(src.fileno(), position, os.SEEK_DATA)
-            except OSError:
-                break
-            stop = os.lseek(src.fileno(), start, os.SEEK_HOLE)
-            src.seek(start)
-            dst.seek(offset + start)
-            dst.write(src.read(stop - start))
-            position = stop
 
 
 def make_disks(root: Path, empty: int = 1) -> list[Path]:
     """sda: GPT with ext4 "data", xfs "logs", vfat "WINDATA" (each filesystem also kept at
     the partition's path, where the scan reads its size and minimum); then `empty` blank
     GPT disks sdb, sdc... All 20 GiB, sparse."""
-    sda = root / "sda"
-    _run("truncate", "-s", "20G", str(sda))
-    layout = ["parted", "-s", str(sda), "mklabel", "gpt"]
-    for number, (start, size, _) in enumerate(SDA_PARTS, start=1):
-        layout += ["mkpart", f"p{number}", f"{start}MiB", f"{start + size}MiB"]
-    _run(*layout)
-    for number, (start, size, mkfs) in enumerate(SDA_PARTS, start=1):
-        fs = root / f"sda{number}"
-        _run("truncate", "-s", f"{size}M", str(fs))
-        _run(*mkfs, str(fs))
-        _copy_data(fs, sda, start * 1024 * 1024)
-    disks = [sda]
+    disks = [write_sda(root)]
     for letter in "bcdefg"[:empty]:
-        disk = root / f"sd{letter}"
-        _run("truncate", "-s", "20G", str(disk))
-        _run("parted", "-s", str(disk), "mklabel", "gpt")
-        disks.append(disk)
+        disks.append(blank_gpt(root / f"sd{letter}"))
     return disks
 
 
