@@ -20,7 +20,7 @@ log = logging.getLogger("anaconda.storage")
 SYSROOT = Path("/mnt/sysroot")
 
 
-def _source_devices(options: BootOptions) -> dict[str, str]:
+def source_devices(options: BootOptions) -> dict[str, str]:
     """Devices named by inst.repo/inst.stage2=hd:... must be protected, mounted or not."""
     found = {}
     for what, source in (("the installation source", options.repo), ("the installer image", options.stage2)):
@@ -60,7 +60,7 @@ def plan_storage(handler, options: BootOptions, images: list[Path] = ()) -> Disk
             session = from_image_files(list(images), detect_platform(), memory_total())
         else:
             session = scan()
-            protect_running_system(session, _source_devices(options))
+            protect_running_system(session, source_devices(options))
         apply_kickstart(session, handler)
     except StorageProblem as exc:
         raise StorageError(exc.message) from None

@@ -67,7 +67,7 @@ def _read_sizes(session: StorageSession) -> None:
 
 def scan(options: BootOptions, images: list[Path]) -> Scanned:
     """Slow (seconds on a guest): run it off the UI thread."""
-    from installer.disks import _source_devices
+    from installer.disks import source_devices
     from storage.protection import protect_running_system
     from storage.session import detect_platform, from_image_files, memory_total
     from storage.session import scan as scan_system
@@ -81,7 +81,7 @@ def scan(options: BootOptions, images: list[Path]) -> Scanned:
             source = "image files " + ", ".join(Path(i).name for i in images)
         else:
             session = scan_system()
-            protect_running_system(session, _source_devices(options))
+            protect_running_system(session, source_devices(options))
             source = "this computer's disks"
         _read_sizes(session)
     except StorageProblem as exc:
