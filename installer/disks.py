@@ -37,6 +37,7 @@ def source_devices(options: BootOptions) -> dict[str, str]:
 class DiskInstall:
     session: object  # storage.session.StorageSession
     mounted: list[Path] = field(default_factory=list)
+    stage2: object | None = None  # installer.memory.stage2_move.MovedStage2 while on the target
 
     def actions(self) -> list[str]:
         from storage.plan import describe_actions
@@ -80,6 +81,32 @@ def write_storage(disk: DiskInstall):
             raise StorageError(exc.message) from None
         progress.step(f"target mounted at {SYSROOT}", 1.0)
     return task
+
+
+def move_stage2_task(disk: DiskInstall):
+    """Network boot, small machine: stage2's RAM copy goes to the target root for the
+    heavy part of the install (installer/memory/stage2_move.py)."""
+    def task(progress: Progress) -> None:
+        from installer.memory.stage2_move import move_to_disk
+
+        disk.stage2 = move_to_disk(SYSROOT)
+        progress.step("stage2 now read from the target disk, its RAM freed" if disk.stage2
+                      else "stage2 stays in RAM (see anaconda.log)", 1.0)
+    return task
+
+
+def stage2_back_to_ram(disk: DiskInstall) -> None:
+    """Before the target is unmounted; a failure is logged (the unmount then fails too)."""
+    if disk.stage2 is None:
+        return
+    from installer.memory.stage2_move import Stage2MoveError, move_to_ram
+
+    try:
+        move_to_ram(disk.stage2)
+        disk.stage2 = None
+    except Stage2MoveError as exc:
+        log.error("stage2 could not go back into RAM, so the target root stays in use and "
+                  "cannot be unmounted cleanly: %s", exc)
 
 
 def write_storage_config(disk: DiskInstall):
@@ -133,6 +160,7 @@ def take_down(disk: DiskInstall) -> None:
     """Unmount and close everything; also after a failure (errors are only logged)."""
     from storage.target import close_devices, unmount_target
 
+    stage2_back_to_ram(disk)
     try:
         unmount_target(disk.mounted)
         disk.mounted = []

@@ -19,8 +19,8 @@ from installer.bootopts import BootOptions
 from installer.configure.accounts import configure_accounts
 from installer.configure.system import configure_system
 from installer.disks import (DiskInstall, install_bootloader_task, make_initramfs_task,
-                             system_needs, take_down, wants_bootloader, write_storage,
-                             write_storage_config)
+                             move_stage2_task, stage2_back_to_ram, system_needs, take_down,
+                             wants_bootloader, write_storage, write_storage_config)
 from installer.errors import InstallerError, PayloadError
 from installer.frontend import Frontend, Question, ask
 from installer.kickstart import scripts
@@ -141,6 +141,8 @@ def build_queue(run: InstallRun) -> TaskQueue:
 
     if run.disk:
         queue.add("Writing the storage layout", write_storage(run.disk), weight=5)
+        if run.memory is not None and run.memory.stage2_held and run.memory.level >= 1:
+            queue.add("Moving stage2 out of RAM", move_stage2_task(run.disk), weight=1)
     else:
         queue.add("Preparing the target directory", prepare, weight=1)
     if scripts.scripts_of(handler, KS_SCRIPT_PREINSTALL):
@@ -242,12 +244,16 @@ def execute(run: InstallRun, end_action: bool = True) -> tuple[str, str | None]:
     except InstallerError as exc:
         log.error("Installation failed: %s", exc)
         run_onerror(run)
+        if run.disk:
+            stage2_back_to_ram(run.disk)
         save_logs(run)
         if run.disk:
             take_down(run.disk)
         raise
     closing, action = power.decide(run.handler, run.options.nokill)
     log.info("%s", closing)
+    if run.disk:
+        stage2_back_to_ram(run.disk)  # before the logs are copied, so they tell of it
     save_logs(run)
     if run.disk:
         take_down(run.disk)

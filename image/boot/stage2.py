@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from image.boot import icudata
 from image.boot.cache import cached, key_of, log
 
 HERE = Path(__file__).resolve().parent
@@ -35,7 +36,24 @@ PRUNE = ["usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale",
          "var/lib/dpkg/info", "var/lib/apt", "var/cache/debconf",
          # tzdata serves the time spoke's region and city lists; "right/" (leap seconds)
          # and "posix/" are copies of the same zones
-         "usr/share/zoneinfo/right", "usr/share/zoneinfo/posix"]
+         "usr/share/zoneinfo/right", "usr/share/zoneinfo/posix",
+         # on a network boot all of stage2 stays in RAM, so tools no install step runs go:
+         # xfs_scrub (the only user of ICU's i18n library), btrfs' repair and conversion
+         # tools, GnuPG's S/MIME, key-server and mail tools (rpm and dnf need gpg, gpgv,
+         # gpg-agent and gpgconf), iproute2's traffic-control and RDMA tools, localedef
+         # (the target makes its own locales), pzstd, the ICU libraries only ICU's tools use
+         "usr/sbin/xfs_scrub*", "usr/lib/x86_64-linux-gnu/libicui18n.so*",
+         "usr/lib/x86_64-linux-gnu/libicuio.so*", "usr/lib/x86_64-linux-gnu/libicutu.so*",
+         "usr/lib/x86_64-linux-gnu/libicutest.so*",
+         "usr/bin/btrfs-convert", "usr/bin/btrfs-image", "usr/bin/btrfs-find-root",
+         "usr/bin/btrfs-map-logical", "usr/bin/btrfs-select-super",
+         "usr/bin/gpgcompose", "usr/bin/gpgsm", "usr/bin/dirmngr*", "usr/bin/gpg-wks-server",
+         "usr/lib/gnupg/gpg-wks-client", "usr/lib/gnupg/dirmngr_ldap", "usr/bin/gpgtar",
+         "usr/bin/gpg-zip", "usr/bin/migrate-pubring-from-classic-gpg", "usr/bin/kbxutil", "usr/bin/gpgsplit",
+         "usr/bin/gpgparsemail", "usr/bin/watchgnupg",
+         "usr/sbin/tc", "usr/sbin/devlink", "usr/sbin/tipc", "usr/sbin/bridge", "usr/sbin/dcb",
+         "usr/bin/rdma", "usr/sbin/rdma", "usr/bin/localedef", "usr/bin/pzstd",
+         "usr/lib/python3/dist-packages/hawkey/test", "usr/lib/python3/dist-packages/pygtkcompat"]
 #: glibc charset converters kept (the rest are for legacy encodings nobody installs with)
 GCONV_KEEP = ("gconv-modules", "gconv-modules.cache", "UTF-16.so", "UTF-32.so", "UTF-7.so",
               "UNICODE.so", "ISO8859-1.so", "ISO8859-15.so", "libGB.so")
@@ -85,6 +103,8 @@ def build_tree(tree: Path) -> None:
     if pip.returncode != 0:
         raise RuntimeError(f"pip install into stage2 failed:\n{pip.stderr[-3000:]}")
     _prune(tree)
+    saved = icudata.replace_with_stub(tree)
+    log(f"stage2: ICU's data library replaced by an empty one ({saved // 1000000} MB less)")
     subprocess.run(["chroot", str(tree), "python3", "-m", "compileall", "-q", "-j", "2",
                     "/usr/lib/python3/dist-packages", "/usr/lib/python3.11"],
                    check=False, capture_output=True)
@@ -103,6 +123,6 @@ def ensure_stage2() -> Path:
                         "-processors", "2"], check=True)
         shutil.rmtree(tree)
 
-    key = key_of([PACKAGES, Path(__file__), REPO / "requirements.txt",
+    key = key_of([PACKAGES, Path(__file__), Path(icudata.__file__), REPO / "requirements.txt",
                   candidate_versions(debian_packages())])
     return cached("stage2", key, build) / "install.img"

@@ -53,6 +53,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "what not to copy to the target: all, all_ks, logs, input_ks, output_ks"),
     OptionSpec("inst.zram", "zram", values.parse_bool, "zRAM swap on (1) or off (0)", flag=True),
     OptionSpec("inst.lowmem", "lowmem", values.parse_level, "force low-memory level 0, 1 or 2"),
+    OptionSpec("inst.memcheck", "memcheck", values.parse_bool,
+               "refuse to start below the minimum RAM (1, the default) or only warn (0)", flag=True),
     OptionSpec("inst.debug", "debug", values.parse_bool, "debug logging", flag=True),
     OptionSpec("inst.proxy", "proxy", values.parse_proxy, "proxy for network sources"),
     OptionSpec("inst.noverifyssl", "noverifyssl", values.parse_bool,
@@ -85,6 +87,7 @@ class BootOptions:
     nosave: frozenset[str] = frozenset()
     zram: bool | None = None  # None: decided by the memory subsystem
     lowmem: int | None = None
+    memcheck: bool = True
     debug: bool = False
     proxy: values.Proxy | None = None
     noverifyssl: bool = False
@@ -174,11 +177,13 @@ def parse_cmdline(text: str, origin: str = "/proc/cmdline") -> BootOptions:
 
 
 def describe(options: BootOptions) -> str:
-    """A loggable summary: the proxy password and other secrets never appear."""
+    """A loggable summary of what differs from the defaults: the proxy password and other
+    secrets never appear."""
+    defaults = BootOptions()
     shown = []
     for f in fields(options):
         value = getattr(options, f.name)
-        if f.name == "warnings" or value in (None, False, [], frozenset()):
+        if f.name == "warnings" or value == getattr(defaults, f.name):
             continue
         if isinstance(value, (list, frozenset)):
             value = ",".join(str(v) for v in value)

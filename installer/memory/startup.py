@@ -27,6 +27,7 @@ class MemorySession:
     info: levels.MemInfo
     level: int
     zram_active: bool
+    stage2_held: int = 0  # bytes of RAM holding stage2 (a network boot)
     sampler: Sampler | None = None
     events: EventHandler | None = None
 
@@ -40,6 +41,17 @@ class MemorySession:
             self.sampler = None
 
 
+def enforce_minimum(info: levels.MemInfo, held: int, memcheck: bool) -> None:
+    """Below the minimum: exit 7 at once, or with inst.memcheck=0 (Anaconda's switch, for
+    people who know their install is smaller than ours) only a warning in the log."""
+    try:
+        levels.check_minimum(info, held=held)
+    except levels.InsufficientMemoryError as exc:
+        if memcheck:
+            raise
+        log.warning("inst.memcheck=0: going on although %s", exc)
+
+
 def start(options, log_dir: Path, live_host: bool = False) -> MemorySession:
     """`live_host`: --dirinstall or --dry-run, on a running system whose swap is not ours:
     zRAM is then only set up when inst.zram=1 asks for it."""
@@ -48,7 +60,7 @@ def start(options, log_dir: Path, live_host: bool = False) -> MemorySession:
     held = 0 if live_host else levels.stage2_in_ram()
     if held:
         log.info("Memory: stage2 holds %d MiB of RAM for the whole install", held // levels.MiB)
-    levels.check_minimum(info, held=held)
+    enforce_minimum(info, held, options.memcheck)
     level = levels.decide_level(info, options.lowmem)
     how = "inst.lowmem" if options.lowmem is not None else "from MemTotal"
     log.info("Low-memory level %d (%s, %s)", level, levels.LEVEL_NAMES[level], how)
@@ -75,4 +87,5 @@ def start(options, log_dir: Path, live_host: bool = False) -> MemorySession:
     events = EventHandler(sampler)
     for name in EVENT_LOGGERS:
         logging.getLogger(name).addHandler(events)
-    return MemorySession(info=info, level=level, zram_active=active, sampler=sampler, events=events)
+    return MemorySession(info=info, level=level, zram_active=active, stage2_held=held,
+                         sampler=sampler, events=events)

@@ -44,6 +44,21 @@ def test_minimum_refuses_with_what_is_present_and_needed(tmp_path):
     levels.check_minimum(levels.read_meminfo(meminfo(tmp_path, levels.MINIMUM_MIB)))
 
 
+def test_memcheck_0_only_warns_below_the_minimum(tmp_path, caplog):
+    from installer.bootopts import parse_cmdline
+    from installer.memory.startup import enforce_minimum
+
+    short = levels.read_meminfo(meminfo(tmp_path, levels.MINIMUM_MIB - 20))
+    options = parse_cmdline("inst.memcheck=0")
+    assert options.memcheck is False and parse_cmdline("").memcheck is True
+    enforce_minimum(short, 0, options.memcheck)
+    assert any("inst.memcheck=0: going on although" in r.getMessage() and r.levelname == "WARNING"
+               for r in caplog.records)
+    with pytest.raises(InsufficientMemoryError):
+        enforce_minimum(short, 0, True)
+    enforce_minimum(levels.read_meminfo(meminfo(tmp_path, levels.MINIMUM_MIB)), 0, True)
+
+
 def sysfs(tmp_path: Path, offered: str = "lzo [lzo-rle] lz4 lz4hc zstd", streams: bool = True) -> Path:
     device = tmp_path / "block/zram0"
     device.mkdir(parents=True)

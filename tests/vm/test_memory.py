@@ -1,18 +1,23 @@
-"""The memory subsystem in a guest: a 768 MiB install gets zRAM swap at priority 100
-and a memory log with samples; a guest below the minimum stops at once with exit 7."""
+"""The memory subsystem in a guest: a 768 MiB install gets zRAM swap at priority 100, a
+memory log with samples, and stage2 moved out of RAM onto the target and back; a guest
+below the minimum stops at once with exit 7."""
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 
 import pytest
 
 from installer.memory.levels import MINIMUM_MIB
 from tests.vm.harness import Disk
 from tests.vm.test_install import failed, image, install  # noqa: F401  (image is a fixture)
+from tests.vm.test_shutdown_env import partition_copy
 
 pytestmark = pytest.mark.vm
 
-STORAGE = "zerombr\nclearpart --all --initlabel\nignoredisk --only-use=vda\nautopart --type=plain --nohome\n"
+STORAGE = ("zerombr\nclearpart --all --initlabel\nignoredisk --only-use=vda\n"
+           "autopart --type=plain --nohome --fstype=ext4\n")
 BASE = "lang en_US.UTF-8\nrootpw --lock\n" + STORAGE + "bootloader --location=none\n" \
        "%packages --nocore\ntool-j\n%end\n"
 CHECKS = r"""
@@ -28,6 +33,10 @@ echo "RESULT: level=$(sed -n 's/.*Low-memory level \([0-9]\).*/\1/p' /tmp/anacon
 echo "RESULT: oom=$(cat /proc/$PPID/oom_score_adj)"
 echo "RESULT: swappiness=$(cat /proc/sys/vm/swappiness) $(cat /proc/sys/vm/page-cluster)"
 echo "RESULT: swapevent=$(grep -c 'event: Swap activated on /dev/vda' /tmp/memory.log)"
+loop=$(awk '$2 == "/run/rootfs.ro" {print $1}' /proc/mounts)
+echo "RESULT: stage2backing=$(cat /sys/block/${loop#/dev/}/loop/backing_file)"
+echo "RESULT: stage2event=$(grep -c 'event: stage2: .* now reads' /tmp/memory.log)"
+echo "RESULT: unevictable=$(awk '/^Unevictable:/ {print int($2/1024)}' /proc/meminfo)"
 echo "RESULT: swapafter=$(grep -A1 'event: Swap activated on /dev/vda' /tmp/memory.log | sed -n 2p | grep -o 'swap_disk=[0-9]*/[0-9]*')"
 awk '$1 == "/dev/zram0" && $5 == 100 {ok=1} END {exit !ok}' /proc/swaps && grep -q ' avail=' /tmp/memory.log \
   && echo "RESULT: SUCCESS" || echo "RESULT: FAIL no zram swap at priority 100 or no samples"
@@ -55,6 +64,28 @@ def test_768_mib_install_has_zram_and_a_memory_log(image, tmp_path, vm_workdir):
     assert values["swapevent"] == "1", result.summary()
     assert re.fullmatch(r"swap_disk=\d+/[1-9]\d*", values["swapafter"]), result.summary()
     assert "ANACONDA-EXIT: 0" in result.console_text, result.summary()
+    # a network boot: stage2's RAM copy went to the target root, and its RAM was freed
+    # (before the move about 60 MiB of Unevictable: the initramfs's stage2 image)
+    assert values["stage2backing"] == "/mnt/sysroot/.anaconda-stage2.img", result.summary()
+    assert values["stage2event"] == "1" and int(values["unevictable"]) < 16, result.summary()
+    # ... and came back into RAM before the target was unmounted: nothing left on the disk
+    disk_image = vm_workdir / "disk-target.img"
+    root = max(_partitions(disk_image), key=lambda p: p["size"])["node"]
+    with partition_copy(disk_image, int(root[-1])) as copy:
+        listing = _debugfs(copy, "ls -l /")
+        log = _debugfs(copy, "cat /var/log/anaconda/anaconda.log")
+    assert "lost+found" in listing and ".anaconda-stage2.img" not in listing
+    assert "stage2: back in RAM (/run/install/install.img)" in log
+
+
+def _partitions(disk_image) -> list[dict]:
+    out = subprocess.run(["sfdisk", "-J", str(disk_image)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)["partitiontable"]["partitions"]
+
+
+def _debugfs(filesystem, request: str) -> str:
+    return subprocess.run(["debugfs", "-R", request, str(filesystem)], capture_output=True,
+                          text=True, check=True).stdout
 
 
 def test_too_little_memory_stops_with_exit_7(image, tmp_path, vm_workdir):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from contextlib import contextmanager
 
 import pytest
 
@@ -40,8 +41,9 @@ KICKSTART = ("lang en_US.UTF-8\nrootpw --lock\nzerombr\nclearpart --all --initla
              "%packages --nocore\ntool-j\n%end\n" + CHECKS + "poweroff\n")
 
 
-def partition_state(disk_image, number: int) -> str:
-    """dumpe2fs -h of partition `number` of the image (copied out: no loop device on the host)."""
+@contextmanager
+def partition_copy(disk_image, number: int):
+    """Partition `number` of the image copied out to a file (no loop device on the host)."""
     table = json.loads(subprocess.run(["sfdisk", "-J", str(disk_image)], capture_output=True,
                                       text=True, check=True).stdout)["partitiontable"]
     part = [p for p in table["partitions"] if p["node"].endswith(str(number))][0]
@@ -50,9 +52,15 @@ def partition_state(disk_image, number: int) -> str:
                     "iflag=skip_bytes,count_bytes", f"skip={part['start'] * 512}",
                     f"count={part['size'] * 512}"], check=True)
     try:
-        return subprocess.run(["dumpe2fs", "-h", str(copy)], capture_output=True, text=True).stdout
+        yield copy
     finally:
         copy.unlink()
+
+
+def partition_state(disk_image, number: int) -> str:
+    """dumpe2fs -h of partition `number` of the image."""
+    with partition_copy(disk_image, number) as copy:
+        return subprocess.run(["dumpe2fs", "-h", str(copy)], capture_output=True, text=True).stdout
 
 
 def test_poweroff_through_the_shutdown_environment(image, tmp_path, vm_workdir):

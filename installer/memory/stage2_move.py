@@ -1,0 +1,180 @@
+"""On a network boot, stage2 out of RAM while the target disk is mounted.
+
+A PXE or http boot keeps the whole stage2 squashfs (about 60 MiB) in RAM, where the
+kernel can neither drop nor swap it: on a small machine that is a third of what the
+install has. Once the target's filesystems are mounted, the image is copied to a file on
+the target root and the loop device under stage2 is switched to that copy with
+LOOP_CHANGE_FD, the ioctl live media use to move a read-only loop between identical
+files. The squashfs above it never notices; the RAM copy is released. Before the target
+is unmounted the image goes back into RAM (/run) the same way and the copy is deleted,
+so nothing of it stays on the installed system.
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger("anaconda.memory")
+
+LOOP_CHANGE_FD = 0x4C06
+LOOP_SET_DIRECT_IO = 0x4C08
+STAGE2_MOUNT = Path("/run/rootfs.ro")
+COPY_NAME = ".anaconda-stage2.img"  # at the target's root, deleted before it is unmounted
+RAM_DIR = Path("/run/install")
+CHUNK = 1 << 20
+
+
+class Stage2MoveError(Exception):
+    pass
+
+
+@dataclass
+class Stage2Loop:
+    device: Path
+    backing: str  # as the kernel names it; " (deleted)" when the initramfs held it
+    size: int
+    read_only: bool
+
+    @property
+    def backing_path(self) -> Path | None:
+        """The RAM file still reachable by name (an http-fetched stage2), else None."""
+        if self.backing.endswith(" (deleted)"):
+            return None
+        return Path(self.backing)
+
+
+@dataclass
+class MovedStage2:
+    loop: Stage2Loop
+    copy: Path
+
+
+def find_loop(mountpoint: Path = STAGE2_MOUNT, mounts: Path = Path("/proc/mounts"),
+              sys_block: Path = Path("/sys/block")) -> Stage2Loop | None:
+    """The loop device stage2's squashfs is mounted from, or None (not a boot image)."""
+    try:
+        lines = mounts.read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 3 or fields[1] != str(mountpoint) or not fields[0].startswith("/dev/loop"):
+            continue
+        device = Path(fields[0])
+        sysdir = sys_block / device.name
+        try:
+            backing = (sysdir / "loop/backing_file").read_text().rstrip("\n")
+            size = int((sysdir / "size").read_text()) * 512
+            read_only = (sysdir / "ro").read_text().strip() == "1"
+        except (OSError, ValueError):
+            return None
+        return Stage2Loop(device, backing, size, read_only)
+    return None
+
+
+def _copy(source_fd: int, dest: Path, size: int) -> None:
+    """Copy `size` bytes, dropping the pages behind us: the point is to free RAM."""
+    out = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        done = 0
+        while done < size:
+            chunk = os.pread(source_fd, min(CHUNK, size - done), done)
+            if not chunk:
+                raise Stage2MoveError(f"stage2 image ended after {done} of {size} bytes")
+            os.write(out, chunk)
+            os.posix_fadvise(source_fd, done, len(chunk), os.POSIX_FADV_DONTNEED)
+            done += len(chunk)
+        os.fsync(out)
+        os.posix_fadvise(out, 0, size, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(out)
+
+
+def _switch(loop: Stage2Loop, new_file: Path, direct_io: bool) -> None:
+    loop_fd = os.open(loop.device, os.O_RDONLY)
+    new_fd = os.open(new_file, os.O_RDONLY)
+    try:
+        if not direct_io:
+            try:
+                fcntl.ioctl(loop_fd, LOOP_SET_DIRECT_IO, 0)
+            except OSError:
+                pass
+        fcntl.ioctl(loop_fd, LOOP_CHANGE_FD, new_fd)
+        if direct_io:  # reads from the disk copy then skip its page cache: no double caching
+            try:
+                fcntl.ioctl(loop_fd, LOOP_SET_DIRECT_IO, 1)
+            except OSError as exc:
+                log.info("stage2: direct I/O on %s not available (%s)", loop.device, exc.strerror)
+    except OSError as exc:
+        raise Stage2MoveError(f"switching {loop.device} to {new_file} failed: {exc.strerror}") from None
+    finally:
+        os.close(new_fd)
+        os.close(loop_fd)
+
+
+def move_to_disk(target_root: Path, mountpoint: Path = STAGE2_MOUNT) -> MovedStage2 | None:
+    """Put stage2 on the target root; None when there is nothing to move or no room
+    (the install then goes on with stage2 in RAM, as before)."""
+    loop = find_loop(mountpoint)
+    if loop is None:
+        log.info("stage2: no loop-mounted image at %s: nothing to move out of RAM", mountpoint)
+        return None
+    if not loop.read_only:
+        log.info("stage2: %s is writable: LOOP_CHANGE_FD needs a read-only loop, stage2 stays in RAM",
+                 loop.device)
+        return None
+    stat = os.statvfs(target_root)
+    free = stat.f_bavail * stat.f_frsize
+    if free < loop.size * 2:
+        log.info("stage2: the target root has %d MiB free, too little to hold stage2 (%d MiB) "
+                 "beside the install: it stays in RAM", free >> 20, loop.size >> 20)
+        return None
+    copy = target_root / COPY_NAME
+    fd = os.open(loop.device, os.O_RDONLY)
+    try:
+        _copy(fd, copy, loop.size)
+    except (OSError, Stage2MoveError) as exc:
+        copy.unlink(missing_ok=True)
+        log.warning("stage2: copying it to %s failed (%s): it stays in RAM", copy, exc)
+        return None
+    finally:
+        os.close(fd)
+    try:
+        _switch(loop, copy, direct_io=True)
+    except Stage2MoveError as exc:
+        copy.unlink(missing_ok=True)
+        log.warning("stage2: %s: it stays in RAM", exc)
+        return None
+    ram_file = loop.backing_path
+    if ram_file is not None:
+        ram_file.unlink(missing_ok=True)
+    log.info("stage2: %s now reads %s on the target (%d MiB); the RAM that held %s is free",
+             loop.device, copy, loop.size >> 20, loop.backing,
+             extra={"memory_event": True})
+    return MovedStage2(loop, copy)
+
+
+def move_to_ram(moved: MovedStage2, ram_dir: Path = RAM_DIR) -> None:
+    """Back into RAM before the target is unmounted; raises Stage2MoveError when that
+    fails (the target root then cannot be unmounted: the caller says so)."""
+    ram_file = ram_dir / "install.img"
+    try:
+        ram_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(moved.copy, os.O_RDONLY)
+        try:
+            _copy(fd, ram_file, moved.loop.size)
+        finally:
+            os.close(fd)
+    except (OSError, Stage2MoveError) as exc:
+        ram_file.unlink(missing_ok=True)
+        reason = ("no room in RAM" if getattr(exc, "errno", None) in (errno.ENOSPC, errno.ENOMEM)
+                  else getattr(exc, "strerror", None) or str(exc))
+        raise Stage2MoveError(f"copying stage2 back into {ram_file} failed: {reason}") from None
+    _switch(moved.loop, ram_file, direct_io=False)
+    moved.copy.unlink(missing_ok=True)
+    log.info("stage2: back in RAM (%s); %s deleted from the target", ram_file, moved.copy,
+             extra={"memory_event": True})
