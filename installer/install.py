@@ -141,7 +141,7 @@ def build_queue(run: InstallRun) -> TaskQueue:
 
     if run.disk:
         queue.add("Writing the storage layout", write_storage(run.disk), weight=5)
-        if run.memory is not None and run.memory.stage2_held and run.memory.level >= 1:
+        if run.memory is not None and run.memory.stage2_moves:
             queue.add("Moving stage2 out of RAM", move_stage2_task(run.disk), weight=1)
     else:
         queue.add("Preparing the target directory", prepare, weight=1)

@@ -18,11 +18,16 @@ from installer.errors import InsufficientMemoryError
 MiB = 1024 * 1024
 MEMINFO = Path("/proc/meminfo")
 
-#: MemTotal (less the RAM holding stage2 on a network boot) below this: refuse to start
+#: MemTotal below this: refuse to start
 #: (exit 7). Measured by bench/memory.py on the ISO, @^minimal-environment with LVM
 #: autopart: qemu -m 192 (MemTotal 139 MiB) installs and boots; -m 176 (MemTotal about
 #: 123) was still installing packages after 40 minutes, thrashing.
 MINIMUM_MIB = 136
+#: On a network boot at a low-memory level stage2 leaves RAM once the target is mounted
+#: (stage2_move.py); until then the installer needs this much MemTotal besides it.
+#: Measured by bench/memory.py, PXE with zRAM: qemu -m 224 (MemTotal 171 MiB, stage2 50
+#: MiB) installs and boots; at -m 208 the kernel cannot even unpack the initrd.
+EARLY_MIB = 120
 #: MemTotal below this is level 2 "very low": the installer and the DNF worker together
 #: peak near 150 MB, which leaves no room for anything optional.
 VERY_LOW_MIB = 512
@@ -81,18 +86,32 @@ def stage2_in_ram(path: Path = STAGE2_IN_RAM) -> int:
         return 0
 
 
-def check_minimum(info: MemInfo, minimum_mib: int = MINIMUM_MIB, held: int = 0) -> None:
-    """Stop at once, before anything heavy, when there is too little RAM to finish.
-    `held`: RAM holding stage2 (a network boot), which the install cannot use."""
-    if info.total - held >= minimum_mib * MiB:
+def required_mib(held: int, stage2_moves: bool, minimum_mib: int = MINIMUM_MIB) -> int:
+    """The MemTotal an install needs. `held`: bytes of RAM holding stage2 (network boot);
+    `stage2_moves`: it leaves RAM once the target is mounted (a low-memory level), so
+    it only counts for the early part of the install."""
+    if not held:
+        return minimum_mib
+    held_mib = -(-held // MiB)
+    if stage2_moves:
+        return max(minimum_mib, held_mib + EARLY_MIB)
+    return minimum_mib + held_mib
+
+
+def check_minimum(info: MemInfo, minimum_mib: int = MINIMUM_MIB, held: int = 0,
+                  stage2_moves: bool = False) -> None:
+    """Stop at once, before anything heavy, when there is too little RAM to finish."""
+    needed = required_mib(held, stage2_moves, minimum_mib)
+    if info.total >= needed * MiB:
         return
     if held:
+        until = ("until the target disk is mounted and it can move there" if stage2_moves
+                 else "for the whole install")
         raise InsufficientMemoryError(
             f"this machine has {info.total_mib} MiB of RAM ({info.available_mib} MiB available), "
-            f"{held // MiB} MiB of which hold the installer's runtime (stage2, loaded over the "
-            f"network); the installer needs at least {minimum_mib} MiB besides: give the "
-            f"machine {minimum_mib + held // MiB - info.total_mib} MiB more, or boot the ISO, "
-            "which reads stage2 in place")
+            f"{-(-held // MiB)} MiB of which hold the installer's runtime (stage2, loaded over "
+            f"the network) {until}; the installer needs {needed} MiB in all: give the machine "
+            f"{needed - info.total_mib} MiB more, or boot the ISO, which reads stage2 in place")
     raise InsufficientMemoryError(
         f"this machine has {info.total_mib} MiB of RAM ({info.available_mib} MiB available); "
         f"the installer needs at least {minimum_mib} MiB: give the machine more memory")

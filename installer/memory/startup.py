@@ -31,6 +31,10 @@ class MemorySession:
     sampler: Sampler | None = None
     events: EventHandler | None = None
 
+    @property
+    def stage2_moves(self) -> bool:
+        return stage2_moves(self.stage2_held, self.level)
+
     def stop(self) -> None:
         if self.events is not None:
             for name in EVENT_LOGGERS:
@@ -41,11 +45,16 @@ class MemorySession:
             self.sampler = None
 
 
-def enforce_minimum(info: levels.MemInfo, held: int, memcheck: bool) -> None:
+def stage2_moves(held: int, level: int) -> bool:
+    """A network boot's stage2 leaves RAM for the install (stage2_move.py) at a low level."""
+    return bool(held) and level >= 1
+
+
+def enforce_minimum(info: levels.MemInfo, held: int, memcheck: bool, moves: bool = False) -> None:
     """Below the minimum: exit 7 at once, or with inst.memcheck=0 (Anaconda's switch, for
     people who know their install is smaller than ours) only a warning in the log."""
     try:
-        levels.check_minimum(info, held=held)
+        levels.check_minimum(info, held=held, stage2_moves=moves)
     except levels.InsufficientMemoryError as exc:
         if memcheck:
             raise
@@ -58,12 +67,14 @@ def start(options, log_dir: Path, live_host: bool = False) -> MemorySession:
     info = levels.read_meminfo()
     log.info("Memory: MemTotal %d MiB, MemAvailable %d MiB", info.total_mib, info.available_mib)
     held = 0 if live_host else levels.stage2_in_ram()
-    if held:
-        log.info("Memory: stage2 holds %d MiB of RAM for the whole install", held // levels.MiB)
-    enforce_minimum(info, held, options.memcheck)
     level = levels.decide_level(info, options.lowmem)
     how = "inst.lowmem" if options.lowmem is not None else "from MemTotal"
     log.info("Low-memory level %d (%s, %s)", level, levels.LEVEL_NAMES[level], how)
+    if held:
+        log.info("Memory: stage2 holds %d MiB of RAM %s", held // levels.MiB,
+                 "until the target is mounted (it then moves there)" if stage2_moves(held, level)
+                 else "for the whole install")
+    enforce_minimum(info, held, options.memcheck, stage2_moves(held, level))
     if level == 2:
         log.info("Level 2: the cmdline front end is used when nothing needs asking "
                  "(the only front end of this build)")

@@ -232,4 +232,33 @@ def test_stage2_held_in_ram_counts_against_the_minimum(tmp_path):
     with pytest.raises(InsufficientMemoryError) as err:
         levels.check_minimum(levels.read_meminfo(meminfo(tmp_path, enough - 10)), held=held)
     assert "64 MiB of which hold the installer's runtime" in err.value.message
+    assert "for the whole install" in err.value.message
     assert "give the machine 10 MiB more" in err.value.message
+
+
+def test_stage2_that_moves_to_the_target_counts_only_for_the_early_part(tmp_path):
+    """At a low-memory level stage2 leaves RAM once the target is mounted: the machine
+    needs stage2 plus EARLY_MIB, or the minimum, whichever is more."""
+    held = 50 * MiB
+    needed = max(levels.MINIMUM_MIB, 50 + levels.EARLY_MIB)
+    assert levels.required_mib(held, stage2_moves=True) == needed
+    assert levels.required_mib(held, stage2_moves=False) == levels.MINIMUM_MIB + 50
+    assert levels.required_mib(0, stage2_moves=True) == levels.MINIMUM_MIB
+    assert levels.required_mib(50 * MiB + 1, stage2_moves=True) == needed + 1  # rounded up
+    levels.check_minimum(levels.read_meminfo(meminfo(tmp_path, needed)), held=held, stage2_moves=True)
+    with pytest.raises(InsufficientMemoryError) as err:
+        levels.check_minimum(levels.read_meminfo(meminfo(tmp_path, needed - 4)), held=held,
+                             stage2_moves=True)
+    assert "until the target disk is mounted" in err.value.message
+    assert f"needs {needed} MiB in all: give the machine 4 MiB more" in err.value.message
+
+
+@pytest.mark.parametrize("held, level, moves", [(50 * MiB, 1, True), (50 * MiB, 2, True),
+                                                 (50 * MiB, 0, False), (0, 2, False)])
+def test_stage2_moves_at_a_low_level_only(held, level, moves):
+    from installer.memory.startup import MemorySession, stage2_moves
+
+    assert stage2_moves(held, level) is moves
+    session = MemorySession(info=MemInfo(300 * MiB, 200 * MiB), level=level, zram_active=False,
+                            stage2_held=held)
+    assert session.stage2_moves is moves
