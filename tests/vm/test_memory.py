@@ -96,3 +96,18 @@ def test_too_little_memory_stops_with_exit_7(image, tmp_path, vm_workdir):
     assert re.search(r"not enough memory: this machine has \d+ MiB of RAM \(\d+ MiB available\); "
                      f"the installer needs at least {MINIMUM_MIB} MiB", result.console_text), result.summary()
     assert "Installing packages" not in result.console_text  # stopped before any work
+
+
+def test_network_boot_counts_stage2_held_in_ram(image, tmp_path, vm_workdir):
+    """PXE with stage2 in the initrd at 224 MiB (MemTotal about 171): enough when stage2
+    moves to the target (its size plus EARLY_MIB); with inst.lowmem=0 it would stay in
+    RAM for the whole install, so the same machine is refused at once, the message naming
+    stage2's share and how much more is needed."""
+    result = install(image, tmp_path, vm_workdir, BASE + "poweroff\n", [Disk("target", "4G")],
+                     memory=224, extra="rootfstype=ramfs inst.lowmem=0",
+                     stop_on=lambda line: failed(line) or "Out of memory" in line)
+    assert "ANACONDA-EXIT: 7" in result.console_text, result.summary()
+    assert re.search(r"\d+ MiB of which hold the installer's runtime \(stage2, loaded over the "
+                     r"network\) for the whole install; the installer needs \d+ MiB in all: give "
+                     r"the machine \d+ MiB more", result.console_text), result.summary()
+    assert "Installing packages" not in result.console_text
