@@ -1,7 +1,8 @@
 """The memory subsystem's part of the start and end of a run, in the order it must happen.
 
 At start, before the kickstart is read and DNF runs: read MemTotal/MemAvailable, refuse
-below the minimum (exit 7), decide the low-memory level, zRAM swap when it is wanted,
+below the minimum (exit 7), decide the low-memory level, tune the kernel for a small
+machine (kernel_tuning.py), zRAM swap when it is wanted,
 lower the installer's OOM score and start memory.log. At the end: stop the sampler, so
 its last line and the installer's peak RSS are in the log before the logs are copied.
 """
@@ -12,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import levels, oom, zram
+from . import kernel_tuning, levels, oom, zram
 from .sampler import EventHandler, Sampler
 
 log = logging.getLogger("anaconda.memory")
@@ -78,6 +79,8 @@ def start(options, log_dir: Path, live_host: bool = False) -> MemorySession:
     if level == 2:
         log.info("Level 2: the cmdline front end is used when nothing needs asking "
                  "(the only front end of this build)")
+    if level >= 1 and not live_host:
+        kernel_tuning.apply()
     zplan = zram.plan(info, options.zram)
     active = False
     if zplan.enabled and live_host and options.zram is None:

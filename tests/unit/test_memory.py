@@ -262,3 +262,21 @@ def test_stage2_moves_at_a_low_level_only(held, level, moves):
     session = MemorySession(info=MemInfo(300 * MiB, 200 * MiB), level=level, zram_active=False,
                             stage2_held=held)
     assert session.stage2_moves is moves
+
+
+def test_kernel_tuning_for_a_small_machine(tmp_path):
+    from installer.memory import kernel_tuning
+
+    sys_mm, proc_sys = tmp_path / "mm", tmp_path / "sys"
+    (sys_mm / "transparent_hugepage").mkdir(parents=True)
+    (sys_mm / "transparent_hugepage/enabled").write_text("[always] madvise never\n")
+    (sys_mm / "transparent_hugepage/defrag").write_text("always defer defer+madvise [madvise] never\n")
+    (proc_sys / "vm").mkdir(parents=True)
+    (proc_sys / "vm/compaction_proactiveness").write_text("20\n")
+    # no lru_gen directory: a kernel without MGLRU is skipped, not an error
+    applied = kernel_tuning.apply(sys_mm, proc_sys)
+    assert applied == {str(sys_mm / "transparent_hugepage/enabled"): "never",
+                       str(sys_mm / "transparent_hugepage/defrag"): "never",
+                       str(proc_sys / "vm/compaction_proactiveness"): "0"}
+    assert kernel_tuning.current(sys_mm / "transparent_hugepage/defrag") == "never"
+    assert kernel_tuning.current(tmp_path / "mm/transparent_hugepage/enabled") == "never"

@@ -33,6 +33,9 @@ echo "RESULT: level=$(sed -n 's/.*Low-memory level \([0-9]\).*/\1/p' /tmp/anacon
 echo "RESULT: oom=$(cat /proc/$PPID/oom_score_adj)"
 echo "RESULT: swappiness=$(cat /proc/sys/vm/swappiness) $(cat /proc/sys/vm/page-cluster)"
 echo "RESULT: swapevent=$(grep -c 'event: Swap activated on /dev/vda' /tmp/memory.log)"
+echo "RESULT: thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+echo "RESULT: mglru=$(cat /sys/kernel/mm/lru_gen/enabled)"
+echo "RESULT: proactiveness=$(cat /proc/sys/vm/compaction_proactiveness)"
 loop=$(awk '$2 == "/run/rootfs.ro" {print $1}' /proc/mounts)
 echo "RESULT: stage2backing=$(cat /sys/block/${loop#/dev/}/loop/backing_file)"
 echo "RESULT: stage2event=$(grep -c 'event: stage2: .* now reads' /tmp/memory.log)"
@@ -60,6 +63,9 @@ def test_768_mib_install_has_zram_and_a_memory_log(image, tmp_path, vm_workdir):
     assert int(values["samples"]) >= 1 and values["level"] == "1", result.summary()
     assert "zram=" in values["header"] and "zram=off" not in values["header"], result.summary()
     assert values["swappiness"] == "180 0", result.summary()  # zRAM's VM tuning
+    # a small machine's kernel: no transparent huge pages, no proactive compaction, MGLRU on
+    assert "[never]" in values["thp"] and values["proactiveness"] == "0", result.summary()
+    assert values["mglru"] not in ("", "0x0000"), result.summary()
     # swap on the new partition the moment it was formatted, and the very next sample shows it
     assert values["swapevent"] == "1", result.summary()
     assert re.fullmatch(r"swap_disk=\d+/[1-9]\d*", values["swapafter"]), result.summary()
