@@ -230,6 +230,16 @@ def run_onerror(run: InstallRun) -> None:
             log.error("%%onerror script failed too: %s", exc)
 
 
+def wrap_up(run: InstallRun) -> None:
+    """After the queue, failed or not: stage2 back into RAM (so the logs tell of it),
+    the logs onto the target, then the target taken down."""
+    if run.disk:
+        stage2_back_to_ram(run.disk)
+    save_logs(run)
+    if run.disk:
+        take_down(run.disk)
+
+
 def execute(run: InstallRun, end_action: bool = True) -> tuple[str, str | None]:
     """Run the queue, save the logs, then reboot/power off where that is allowed.
 
@@ -244,19 +254,11 @@ def execute(run: InstallRun, end_action: bool = True) -> tuple[str, str | None]:
     except InstallerError as exc:
         log.error("Installation failed: %s", exc)
         run_onerror(run)
-        if run.disk:
-            stage2_back_to_ram(run.disk)
-        save_logs(run)
-        if run.disk:
-            take_down(run.disk)
+        wrap_up(run)
         raise
     closing, action = power.decide(run.handler, run.options.nokill)
     log.info("%s", closing)
-    if run.disk:
-        stage2_back_to_ram(run.disk)  # before the logs are copied, so they tell of it
-    save_logs(run)
-    if run.disk:
-        take_down(run.disk)
+    wrap_up(run)
     run.frontend.message(closing)
     if action and end_action:
         power.perform(action)

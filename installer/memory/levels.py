@@ -18,8 +18,7 @@ from installer.errors import InsufficientMemoryError
 MiB = 1024 * 1024
 MEMINFO = Path("/proc/meminfo")
 
-#: MemTotal below this: refuse to start
-#: (exit 7). Measured by bench/memory.py on the ISO, @^minimal-environment with LVM
+#: MemTotal below this: refuse to start (exit 7). Measured by bench/memory.py on the ISO, @^minimal-environment with LVM
 #: autopart: qemu -m 192 (MemTotal 139 MiB) installs and boots; -m 176 (MemTotal about
 #: 123) was still installing packages after 40 minutes, thrashing.
 MINIMUM_MIB = 136
@@ -86,16 +85,19 @@ def stage2_in_ram(path: Path = STAGE2_IN_RAM) -> int:
         return 0
 
 
+def mib_rounded_up(size: int) -> int:
+    return -(-size // MiB)
+
+
 def required_mib(held: int, stage2_moves: bool, minimum_mib: int = MINIMUM_MIB) -> int:
     """The MemTotal an install needs. `held`: bytes of RAM holding stage2 (network boot);
     `stage2_moves`: it leaves RAM once the target is mounted (a low-memory level), so
     it only counts for the early part of the install."""
     if not held:
         return minimum_mib
-    held_mib = -(-held // MiB)
     if stage2_moves:
-        return max(minimum_mib, held_mib + EARLY_MIB)
-    return minimum_mib + held_mib
+        return max(minimum_mib, mib_rounded_up(held) + EARLY_MIB)
+    return minimum_mib + mib_rounded_up(held)
 
 
 def check_minimum(info: MemInfo, minimum_mib: int = MINIMUM_MIB, held: int = 0,
@@ -109,7 +111,7 @@ def check_minimum(info: MemInfo, minimum_mib: int = MINIMUM_MIB, held: int = 0,
                  else "for the whole install")
         raise InsufficientMemoryError(
             f"this machine has {info.total_mib} MiB of RAM ({info.available_mib} MiB available), "
-            f"{-(-held // MiB)} MiB of which hold the installer's runtime (stage2, loaded over "
+            f"{mib_rounded_up(held)} MiB of which hold the installer's runtime (stage2, loaded over "
             f"the network) {until}; the installer needs {needed} MiB in all: give the machine "
             f"{needed - info.total_mib} MiB more, or boot the ISO, which reads stage2 in place")
     raise InsufficientMemoryError(

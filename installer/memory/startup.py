@@ -1,10 +1,11 @@
 """The memory subsystem's part of the start and end of a run, in the order it must happen.
 
-At start, before the kickstart is read and DNF runs: read MemTotal/MemAvailable, refuse
-below the minimum (exit 7), decide the low-memory level, tune the kernel for a small
-machine (kernel_tuning.py), zRAM swap when it is wanted,
-lower the installer's OOM score and start memory.log. At the end: stop the sampler, so
-its last line and the installer's peak RSS are in the log before the logs are copied.
+At start, before the kickstart is read and DNF runs: read MemTotal/MemAvailable, decide
+the low-memory level, refuse below the minimum (exit 7; it depends on the level, which
+decides whether a network boot's stage2 leaves RAM), tune the kernel for a small machine
+(kernel_tuning.py), zRAM swap when it is wanted, lower the installer's OOM score and
+start memory.log. At the end: stop the sampler, so its last line and the installer's peak
+RSS are in the log before the logs are copied.
 """
 from __future__ import annotations
 
