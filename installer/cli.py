@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="install into a directory: no storage, no boot loader")
     parser.add_argument("--dry-run", action="store_true",
                         help="plan only: print what would be done and write nothing")
+    parser.add_argument("--script-network", action="store_true",
+                        help="with --dry-run: let the confined %%pre scripts use the network "
+                             "(they have none by default)")
     parser.add_argument("--image", metavar="FILE", action="append", default=[],
                         help="with --dry-run: plan on this disk image file instead of the "
                              "machine's disks (repeatable; the disk's name is the file's name)")

@@ -52,12 +52,17 @@ def kickstart_locations(options: BootOptions) -> list[str]:
 
 def validate(args) -> int:
     """--validate FILE: ksvalidator's job with file:line messages; 0 valid, 1 not."""
-    from installer.kickstart.load import fetch_sources, parse
+    from installer.kickstart.load import fetch_sources, parse, pre_scripts
     from installer.kickstart.reader import Reader
 
+    reader = Reader()
     try:
-        sources = fetch_sources([args.validate], Reader(), False)
-        loaded = parse(sources, args.ks_version, Reader(), strict=bool(args.bo_ksstrict is not None))
+        sources = fetch_sources([args.validate], reader, False)
+        # like ksvalidator, no script runs: an %include that a %pre writes is only warned of
+        note = ("--validate runs no %pre script, and one may write it"
+                if pre_scripts(sources, args.ks_version, reader) else None)
+        loaded = parse(sources, args.ks_version, reader, strict=bool(args.bo_ksstrict is not None),
+                       include_note=note)
     except InstallerError as exc:
         print(f"{exc.message}", file=sys.stderr)
         return 1
@@ -92,7 +97,8 @@ def load_kickstart(args, options: BootOptions, frontend):
                     verify_ssl=not options.noverifyssl)
     frontend.message(f"anaconda-lean {__version__}: reading kickstart {options.ks[0]}")
     loaded = load(kickstart_locations(options), reader=reader, log_dir=Path(args.logdir),
-                  version=args.ks_version, fetch_all=options.ks_all, strict=options.ksstrict)
+                  version=args.ks_version, fetch_all=options.ks_all, strict=options.ksstrict,
+                  dry_run=bool(args.dry_run), script_network=args.script_network)
     for warning in loaded.warnings:
         frontend.warning(warning)
     return loaded

@@ -1,7 +1,8 @@
 """Loading a kickstart the way Anaconda does.
 
 1. fetch the file(s) named by inst.ks / --kickstart (with inst.ks.all: every one);
-2. first pass: only %pre sections, following the %includes that exist yet; run them;
+2. first pass: only %pre sections, following the %includes that exist yet; run them
+   (in a dry run confined, never on the host: confine.py);
 3. final parse with everything (a %pre may have written a file that is %include'd);
 4. warnings collected with file:line; with inst.ksstrict any warning is an error;
 5. every secret registered with the log redactor, account passwords hashed in place.
@@ -17,7 +18,9 @@ from pykickstart.constants import KS_SCRIPT_PRE
 from installer.errors import KickstartError, ScriptError
 
 from . import scripts, secrets
+from .confine import Sandbox
 from .parser import CommandSeen, LocatingParser, PrePassParser, collecting_warnings
+from .presecrets import register_before_pre
 from .reader import Reader
 from .version import make_handler
 
@@ -59,10 +62,11 @@ def fetch_sources(locations: list[str], reader: Reader, fetch_all: bool) -> list
 
 
 def parse(sources: list[tuple[str, str]], version: str | None, reader: Reader,
-          strict: bool = False) -> LoadedKickstart:
-    """The final parse: full handler, includes must exist, warnings collected."""
+          strict: bool = False, include_note: str | None = None) -> LoadedKickstart:
+    """The final parse: full handler, warnings collected. Includes must exist, unless
+    `include_note` says why one may be missing (its %pre did not run): then a warning."""
     handler = make_handler(version)
-    parser = LocatingParser(handler, reader)
+    parser = LocatingParser(handler, reader, missing_include_note=include_note)
     loaded = LoadedKickstart(handler, sources)
     with collecting_warnings(parser, loaded.warnings):
         for location, text in sources:
@@ -76,16 +80,25 @@ def parse(sources: list[tuple[str, str]], version: str | None, reader: Reader,
     return loaded
 
 
-def run_pre_scripts(sources: list[tuple[str, str]], version: str | None, reader: Reader,
-                    log_dir: Path) -> int:
-    """The first pass: parse only %pre sections and run them; returns how many ran."""
+def pre_scripts(sources: list[tuple[str, str]], version: str | None, reader: Reader) -> list:
+    """The first pass: only the %pre sections (following the %includes that exist yet)."""
     handler = make_handler(version)
     parser = PrePassParser(handler, reader)
     with collecting_warnings(parser, []):
         for location, text in sources:
             parser.readKickstartFromString(text, reset=False, name=location)
-    pre = scripts.scripts_of(handler, KS_SCRIPT_PRE)
-    context = scripts.ScriptContext(log_dir=log_dir)
+    return scripts.scripts_of(handler, KS_SCRIPT_PRE)
+
+
+def run_pre_scripts(sources: list[tuple[str, str]], version: str | None, reader: Reader,
+                    log_dir: Path, sandbox: Sandbox | None = None) -> int:
+    """Run the %pre scripts of the first pass (confined by `sandbox` in a dry run);
+    returns how many ran. The kickstart's secrets are registered first, so a %pre that
+    echoes one is masked (presecrets.py)."""
+    pre = pre_scripts(sources, version, reader)
+    if pre:
+        register_before_pre(sources, version, reader)
+    context = scripts.ScriptContext(log_dir=log_dir, sandbox=sandbox)
     for index, script in enumerate(pre, start=1):
         try:
             scripts.run_script(script, index, context)
@@ -95,12 +108,33 @@ def run_pre_scripts(sources: list[tuple[str, str]], version: str | None, reader:
 
 
 def load(locations: list[str], *, reader: Reader, log_dir: Path, version: str | None = None,
-         fetch_all: bool = False, strict: bool = False, run_pre: bool = True) -> LoadedKickstart:
+         fetch_all: bool = False, strict: bool = False, run_pre: bool = True,
+         dry_run: bool = False, script_network: bool = False) -> LoadedKickstart:
+    """Fetch, run %pre (confined in a dry run, see confine.py), parse, check, hash."""
     sources = fetch_sources(locations, reader, fetch_all)
-    if run_pre:
-        ran = run_pre_scripts(sources, version, reader, log_dir)
-        log.info("Ran %d %%pre script(s)", ran)
-    loaded = parse(sources, version, reader, strict)
+    early: list[str] = []
+    include_note = None
+    sandbox = Sandbox.create(network=script_network) if run_pre and dry_run else None
+    try:
+        if sandbox:
+            reader.redirect = sandbox.host_path
+            refused = sandbox.unavailable()
+            if refused:
+                skipped = [scripts.describe(s) for s in pre_scripts(sources, version, reader)]
+                if skipped:
+                    early.append(f"dry run: skipped {', '.join(skipped)}: {refused}; the "
+                                 "plan goes on without what they would have written")
+                    include_note = "a skipped %pre script may have been meant to write it"
+                run_pre = False
+        if run_pre:
+            ran = run_pre_scripts(sources, version, reader, log_dir, sandbox)
+            log.info("Ran %d %%pre script(s)%s", ran, " confined (dry run)" if sandbox else "")
+        loaded = parse(sources, version, reader, strict, include_note=include_note)
+    finally:
+        if sandbox:
+            sandbox.remove()
+            reader.redirect = None
+    loaded.warnings[:0] = early
     from .checks import check_install
 
     check_install(loaded)

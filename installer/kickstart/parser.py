@@ -100,8 +100,11 @@ class CommandSeen:
 class LocatingParser(KickstartParser):
     """KickstartParser that reads through `Reader` and records where things are."""
 
-    def __init__(self, handler, reader: Reader, **kwargs):
+    def __init__(self, handler, reader: Reader, missing_include_note: str | None = None,
+                 **kwargs):
         self.reader = reader
+        #: set when a missing %include is expected (its %pre did not run): warn, with this
+        self.missing_include_note = missing_include_note
         self.sources: list[_LineSource] = []
         self.commands_seen: list[CommandSeen] = []
         self.files_read: list[str] = []
@@ -141,9 +144,13 @@ class LocatingParser(KickstartParser):
         try:
             text = self.reader.read(name)
         except KickstartError as exc:
-            if self.sources:  # an %include: report it at the including line
-                raise PykickstartError(f"%include {f}: {exc.message}") from None
-            raise
+            if not self.sources:
+                raise
+            if self.missing_include_note and exc.problem == "no such file":
+                warnings.warn(f"%include {f}: no such file; not checked "
+                              f"({self.missing_include_note})")
+                return
+            raise PykickstartError(f"%include {f}: {exc.message}") from None  # at its line
         self.readKickstartFromString(text, reset=reset, name=name)
 
     def readKickstartFromString(self, s, reset=True, name="<kickstart>"):

@@ -9,6 +9,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from installer.errors import KickstartError
 
@@ -46,6 +47,9 @@ class Reader:
     verify_ssl: bool = True
     retries: int = 3
     timeout: float = 30.0
+    #: where a local path is really read from, when something else holds it (a dry run's
+    #: confined %pre writes its /tmp files into a private directory); None: as given
+    redirect: Callable[[str], Path | None] | None = None
 
     def read(self, location: str) -> str:
         return decode(self.read_bytes(location), location)
@@ -55,6 +59,8 @@ class Reader:
             return self._fetch(location)
         path = Path(location.removeprefix("file://") if location.startswith("file://")
                     else location.removeprefix("file:"))
+        if self.redirect and path.is_absolute():
+            path = self.redirect(str(path)) or path
         try:
             return path.read_bytes()
         except FileNotFoundError:

@@ -3,7 +3,8 @@
 Each script is written to a file, run by its interpreter (in the target's chroot for a
 %post without --nochroot), and its output goes to program.log, to its own
 ks-script-*.log in the log directory and, with --log, to the file it names. A failing
-script stops the install only with --erroronfail, as in Anaconda.
+script stops the install only with --erroronfail, as in Anaconda. In a dry run the
+context carries a Sandbox and scripts run confined by it (confine.py).
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from installer import program
 from installer.errors import ScriptError
 from installer.logs import redact
 
+from .confine import Sandbox
+
 log = logging.getLogger("anaconda.scripts")
 
 SECTION_NAMES = {KS_SCRIPT_PRE: "%pre", KS_SCRIPT_POST: "%post",
@@ -32,6 +35,7 @@ TAIL_LINES = 20
 class ScriptContext:
     log_dir: Path
     target_root: Path | None = None  # where the new system is (None before storage)
+    sandbox: Sandbox | None = None  # a dry run: scripts run confined, never on the host
 
 
 def describe(script) -> str:
@@ -58,27 +62,31 @@ def run_script(script, index: int, context: ScriptContext) -> int:
     if root and not os.path.lexists(root / interpreter.lstrip("/")):
         return _failed(script, 127, f"the target has no {interpreter} to run it in the chroot "
                        f"({root}); use --nochroot or install a shell first", "")
-    script_dir = (root / "tmp") if root else Path(tempfile.gettempdir())
+    sandbox = context.sandbox
+    if sandbox:
+        script_dir = sandbox.tmp
+    else:
+        script_dir = (root / "tmp") if root else Path(tempfile.gettempdir())
     script_dir.mkdir(parents=True, exist_ok=True)
     fd, host_path = tempfile.mkstemp(prefix=f"ks-script-{name}-", dir=script_dir)
     with os.fdopen(fd, "w") as handle:
         handle.write(script.script)
     os.chmod(host_path, 0o700)
-    run_path = "/tmp/" + os.path.basename(host_path) if root else host_path
+    run_path = "/tmp/" + os.path.basename(host_path) if (root or sandbox) else host_path
+    argv = [interpreter, run_path]
     env = {"ANA_INSTALL_PATH": str(context.target_root or "")}
     log.info("Running %s with %s%s", describe(script), interpreter,
-             f" in chroot {root}" if root else "")
+             f" in chroot {root}" if root else " confined (dry run)" if sandbox else "")
     try:
-        result = program.run([interpreter, run_path], root=root, env=env,
-                             cwd=None if root else context.target_root)
+        result = program.run(sandbox.wrap(argv) if sandbox else argv, root=root, env=env,
+                             cwd=None if (root or sandbox) else context.target_root)
     finally:
         os.unlink(host_path)
     output = redact(result.output)
     script_log = context.log_dir / f"ks-script-{name}-{index}.log"
     _write_log(script_log, output)
     if script.logfile:
-        user_log = (root / script.logfile.lstrip("/")) if root else Path(script.logfile)
-        _write_log(user_log, output, append=True)
+        _write_user_log(script.logfile, root, sandbox, output)
     if result.returncode != 0:
         return _failed(script, result.returncode, f"exited with code {result.returncode}",
                        output, script_log)
@@ -91,6 +99,20 @@ def _write_log(path: Path, text: str, append: bool = False) -> None:
     with open(path, "a" if append else "w", encoding="utf-8") as handle:
         handle.write(text + ("\n" if text else ""))
     os.chmod(path, 0o600)
+
+
+def _write_user_log(logfile: str, root: Path | None, sandbox: Sandbox | None,
+                    output: str) -> None:
+    """--log FILE: in the chroot, on the host, or in a dry run only inside the sandbox."""
+    if sandbox:
+        path = sandbox.host_path(logfile)
+        if path is None:
+            log.info("Dry run: --log=%s is outside the confined script's writable "
+                     "directories; its output is in the ks-script log only", logfile)
+            return
+    else:
+        path = (root / logfile.lstrip("/")) if root else Path(logfile)
+    _write_log(path, output, append=True)
 
 
 def _failed(script, code: int, why: str, output: str, script_log: Path | None = None) -> int:
