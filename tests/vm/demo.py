@@ -20,7 +20,7 @@ sys.path[0] = str(REPO)
 
 from image.boot.build import ensure_image  # noqa: E402
 from image.testrepo.build import ensure_repo  # noqa: E402
-from tests.vm.harness import Disk, HttpServer, KernelBoot, run_vm  # noqa: E402
+from tests.vm.harness import Disk, HttpServer, KernelBoot, progress_of, run_vm  # noqa: E402
 from tests.vm.test_install import failed  # noqa: E402
 
 SUMMARY = r"""
@@ -40,6 +40,33 @@ def say(text: str) -> None:
     print(f"demo: {text}", file=sys.stderr, flush=True)
 
 
+class StepPrinter:
+    """Prints each new step of the installer's progress ("[ 42%] Installing packages: ...")
+    the moment the console shows it; the harness's 30 s heartbeat repeats the newest line."""
+
+    def __init__(self, out=sys.stderr) -> None:
+        self.started = time.monotonic()
+        self.task = ""
+        self.out = out
+
+    def __call__(self, line: str) -> bool:
+        progress = progress_of(line)
+        if progress:
+            task = progress.split("] ", 1)[1].split(":", 1)[0]
+            if task != self.task:
+                self.task = task
+                print(f"demo: {time.monotonic() - self.started:5.0f} s  {progress[:140]}",
+                      file=self.out, flush=True)
+        return failed(line)
+
+
+def demo_boot_options(server) -> str:
+    """inst.cmdline: progress lines on the serial console instead of the kickstart's
+    full-screen `text` progress, which a pipe read by this script cannot show."""
+    return (f"inst.ks={server.url_for_guest('ks.cfg')} "
+            f"inst.repo={server.url_for_guest('repo/')} inst.cmdline quiet")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--memory", type=int, default=1536, help="guest RAM in MiB")
@@ -57,13 +84,12 @@ def main() -> int:
         (www / "repo").symlink_to(repo)
         (work / "vm").mkdir()
         with HttpServer(www) as server:
-            append = (f"inst.ks={server.url_for_guest('ks.cfg')} "
-                      f"inst.repo={server.url_for_guest('repo/')} quiet")
+            append = demo_boot_options(server)
             say(f"installing in a qemu guest (TCG, {args.memory} MiB): the console is in "
                 f"{work / 'vm'}/console.log")
             result = run_vm(KernelBoot(image.vmlinuz, image.pxe_initrd, append), [Disk("target", "8G")],
                             workdir=work / "vm", memory_mib=args.memory, timeout=3600,
-                            stop_on=failed)
+                            stop_on=StepPrinter())
         values = result.values
         layout = [r.text.removeprefix("layout ") for r in result.results if r.text.startswith("layout ")]
     print("disk layout (vda):")

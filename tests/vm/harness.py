@@ -17,7 +17,8 @@ Why this shape:
   proves the installer left them alone (the "disks not selected are checked byte for byte"
   promise of the VM tier).
 - The console is streamed to a file, so a person can `tail -f` a slow TCG install, and a
-  progress line goes to stderr every 30 s.
+  progress line goes to stderr every 30 s: the installer's last `[ NN%] step` line when
+  the console has one, else the console's last line.
 - Networking is qemu's user mode (slirp): the guest reaches the host's 127.0.0.1 servers
   at 10.0.2.2 and nothing else is exposed; `HttpServer` serves kickstarts and repositories.
 """
@@ -352,6 +353,16 @@ _RESULT = re.compile(r"RESULT:[ \t]*(.*)")
 _KEY_VALUE = re.compile(r"([A-Za-z_][\w.\-/]*)=(.*)")
 
 
+#: The cmdline front end's progress line: "[ 42%] Installing packages: ..."
+PROGRESS_LINE = re.compile(r"\[\s*\d{1,3}%\] \S.*")
+
+
+def progress_of(line: str) -> str | None:
+    """The installer's progress line inside a console line, if it is one."""
+    match = PROGRESS_LINE.search(line)
+    return match.group(0) if match else None
+
+
 def clean_line(line: str) -> str:
     """A console line without ANSI escapes, carriage returns or other control characters."""
     return _CONTROL.sub("", _ANSI.sub("", line.replace("\r", "")))
@@ -531,6 +542,7 @@ class _ConsoleReader(threading.Thread):
         self.stop_on = stop_on
         self.chunks: list[bytes] = []
         self.last_line = ""
+        self.last_progress = ""  # the installer's last "[ NN%] step" line
         self.stop_requested = threading.Event()
         self.panic_at: float | None = None
         self.error: BaseException | None = None
@@ -539,6 +551,7 @@ class _ConsoleReader(threading.Thread):
         line = clean_line(line)
         if line.strip():
             self.last_line = line.strip()
+            self.last_progress = progress_of(line) or self.last_progress
         if self.panic_at is None and "Kernel panic - not syncing" in line:
             self.panic_at = time.monotonic()
         if self.stop_on is not None and not self.stop_requested.is_set():
@@ -704,8 +717,9 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
                 signalled = _stop_qemu(proc)
                 break
             if now >= next_progress:
-                print(f"{name}: {now - started:.0f} s, console: {reader.last_line[:150]}",
-                      file=sys.stderr, flush=True)
+                shown = f"install {reader.last_progress}" if reader.last_progress else \
+                    f"console: {reader.last_line}"
+                print(f"{name}: {now - started:.0f} s, {shown[:150]}", file=sys.stderr, flush=True)
                 next_progress += progress_every  # type: ignore[operator]
     finally:
         signalled = _stop_qemu(proc) or signalled

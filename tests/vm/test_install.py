@@ -12,7 +12,7 @@ import pytest
 from image.boot.build import ensure_image
 from tests.repos.smallrepo import ensure_small_repo
 from tests.vm.served import install_tree
-from tests.vm.harness import Disk, HttpServer, IsoBoot, KernelBoot, run_vm
+from tests.vm.harness import Disk, HttpServer, IsoBoot, KernelBoot, progress_of, run_vm
 
 pytestmark = pytest.mark.vm
 
@@ -98,6 +98,10 @@ def test_autopart_lvm_install(image, tmp_path, vm_workdir, method):
     assert "ANACONDA-EXIT: 0" in result.console_text
     assert result.exit_state == "poweroff", result.summary()
     assert result.untouched_disks_ok, result.disk_message
+    # what `make demo` shows: each step with its percentage on the console
+    steps = {line.split("] ", 1)[1].split(":", 1)[0]
+             for line in map(progress_of, result.console_text.splitlines()) if line}
+    assert {"Writing the storage layout", "Installing packages", "Running %post scripts"} <= steps
 
 
 def test_nokill_keeps_the_system_up(image, tmp_path, vm_workdir):
