@@ -35,6 +35,12 @@ def register_secret(secret: str | None) -> None:
             _secrets.add(secret)
 
 
+def registered_secrets() -> list[str]:
+    """What `redact` masks, for a child process that logs on its own (the DNF worker)."""
+    with _lock:
+        return sorted(_secrets)
+
+
 def redact(text: str) -> str:
     with _lock:
         secrets = sorted(_secrets, key=len, reverse=True)

@@ -14,6 +14,7 @@ from pykickstart.constants import GROUP_ALL, GROUP_REQUIRED, KS_MISSING_IGNORE
 
 from installer.bootopts import BootOptions
 from installer.errors import PayloadError
+from installer.logs import registered_secrets
 from installer.sources import SourceMounts
 from payload.model import (GROUP_DEFAULT, GROUP_MANDATORY, GROUP_OPTIONAL, GroupRequest,
                            InstallRequest, PackageSelection, RepoSpec)
@@ -109,4 +110,4 @@ def build_request(handler, options: BootOptions, root: Path, log_dir: Path,
                           log_file=str(log_dir / "packaging.log"),
                           retries=packages.retries if packages.retries is not None else 10,
                           timeout=packages.timeout if packages.timeout is not None else 30,
-                          dry_run=dry_run)
+                          dry_run=dry_run, secrets=registered_secrets())

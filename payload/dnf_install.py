@@ -6,8 +6,10 @@ Runs inside the worker process (payload/worker.py). Every DNF failure becomes a
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dnf
 import dnf.exceptions
@@ -190,8 +192,15 @@ def write_repo_files(request: InstallRequest) -> None:
             lines.append("excludepkgs=" + ",".join(spec.excludepkgs))
         if spec.gpgkey:
             lines.append("gpgkey=" + " ".join(spec.gpgkey))
-        path.write_text("\n".join(lines) + "\n")
-        log.info("Wrote %s", path)
+        text = "\n".join(lines) + "\n"
+        # a URL's user:password@ stays as the kickstart gave it, readable by root only
+        private = any("@" in (urlsplit(url).netloc or "") for url in
+                      [*spec.baseurl, spec.mirrorlist or "", spec.metalink or ""])
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
+        os.fchmod(fd, 0o600 if private else 0o644)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        log.info("Wrote %s%s", path, " (0600: its URLs hold credentials)" if private else "")
 
 
 def run(request: InstallRequest, events: EventWriter) -> int:

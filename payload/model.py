@@ -84,6 +84,9 @@ class InstallRequest:
     timeout: int = 30
     dry_run: bool = False  # depsolve only, report the transaction
     report_comps: bool = False  # send the comps choices (payload/comps.py) once loaded
+    #: strings the worker masks in packaging.log (passwords, URL passwords): the
+    #: installer's redactor does not reach into the worker's process
+    secrets: list[str] = field(default_factory=list, repr=False)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

@@ -3,7 +3,7 @@
 Depsolve, download and the RPM transaction run here, in a child of the installer, so
 that DNF's memory (metadata, solver, caches) is returned to the system when it exits.
 Events go to EVENT_FD as JSON lines; stdout and stderr are left to rpm scriptlets and
-are logged by the parent.
+are logged by the parent. Its own logging goes to packaging.log, masked (logfile.py).
 """
 from __future__ import annotations
 
@@ -11,22 +11,9 @@ import logging
 import os
 import sys
 
+from . import logfile
 from .events import EventWriter
 from .model import InstallRequest
-
-LOG_FORMAT = "%(asctime)s,%(msecs)03d %(levelname)s %(name)s: %(message)s"
-
-
-def setup_logging(path: str) -> None:
-    if not path:
-        return
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter(LOG_FORMAT, "%H:%M:%S"))
-    for name in ("anaconda.payload", "dnf"):
-        logger = logging.getLogger(name)
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG if name == "anaconda.payload" else logging.INFO)
-        logger.propagate = False
 
 
 def leave_oom_protection() -> None:
@@ -43,7 +30,7 @@ def main(argv: list[str]) -> int:
     leave_oom_protection()
     events = EventWriter(os.fdopen(int(argv[0]), "w", buffering=1))
     request = InstallRequest.from_json(sys.stdin.read())
-    setup_logging(request.log_file)
+    logfile.setup(request.log_file, request.secrets)
     from .dnf_install import PayloadFailure, run  # dnf is imported here, in the child only
 
     try:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Iterable
 
+from installer.credentials import url_passwords
 from installer.errors import BootOptionError
 
 from . import values
@@ -105,7 +106,11 @@ class BootOptions:
         return what not in blocked
 
     def secrets(self) -> list[str]:
-        return [self.proxy.password] if self.proxy and self.proxy.password else []
+        """The proxy password and every password inside a source URL (inst.ks, inst.repo,
+        inst.addrepo, inst.stage2, inst.updates), for the log redactor."""
+        sources = [*self.ks, self.repo, *(s for _, s in self.addrepo), self.stage2, self.updates]
+        found = [p for s in sources if s is not None for p in url_passwords(s.location)]
+        return found + ([self.proxy.password] if self.proxy and self.proxy.password else [])
 
 
 def split_cmdline(text: str, origin: str = "/proc/cmdline") -> list[str]:
@@ -177,8 +182,8 @@ def parse_cmdline(text: str, origin: str = "/proc/cmdline") -> BootOptions:
 
 
 def describe(options: BootOptions) -> str:
-    """A loggable summary of what differs from the defaults: the proxy password and other
-    secrets never appear."""
+    """A loggable summary of what differs from the defaults: the proxy password and the
+    passwords inside source URLs never appear."""
     defaults = BootOptions()
     shown = []
     for f in fields(options):
@@ -188,4 +193,4 @@ def describe(options: BootOptions) -> str:
         if isinstance(value, (list, frozenset)):
             value = ",".join(str(v) for v in value)
         shown.append(f"{f.name}={value}")
-    return " ".join(shown) or "(none)"
+    return mask_credentials(" ".join(shown)) or "(none)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 TRUE_WORDS = {"1", "yes", "true", "on", ""}
 FALSE_WORDS = {"0", "no", "false", "off"}
@@ -143,6 +143,15 @@ class Proxy:
     url: str  # without credentials, safe to log
     username: str = ""
     password: str = field(default="", repr=False)
+
+    def authenticated_url(self) -> str:
+        """The URL with USER[:PASSWORD]@ for clients that take one string (requests)."""
+        if not self.username:
+            return self.url
+        scheme, rest = self.url.split("://", 1)
+        user = quote(self.username, safe="") + (f":{quote(self.password, safe='')}"
+                                                if self.password else "")
+        return f"{scheme}://{user}@{rest}"
 
 
 def parse_proxy(text: str) -> Proxy:

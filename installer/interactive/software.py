@@ -18,7 +18,9 @@ from pykickstart.constants import KS_MISSING_IGNORE
 from pykickstart.parser import Group
 
 from installer.bootopts import BootOptions
+from installer.credentials import url_passwords
 from installer.errors import PayloadError
+from installer.logs import register_secret
 from installer.software import _proxy as proxy_for, build_request
 from installer.sources import SourceMounts
 
@@ -66,7 +68,10 @@ def current_source(handler, options: BootOptions, seen: set[str]) -> SourceInfo 
 
 
 def entered_source(handler, options: BootOptions, url: str) -> SourceInfo:
-    """A URL typed into the spoke, checked with the kickstart's or the boot proxy."""
+    """A URL typed into the spoke, checked with the kickstart's or the boot proxy; a
+    password inside it is registered with the log redactor at once."""
+    for password in url_passwords(url):
+        register_secret(password)
     return SourceInfo(url, "entered here", proxy=proxy_for(handler.url.proxy or "", options),
                       verify_ssl=not (handler.url.noverifyssl or options.noverifyssl))
 

@@ -1,8 +1,9 @@
 """Saving the kickstart into the installed system.
 
 /root/anaconda-ks.cfg is the handler serialised (what was installed, passwords hashed,
-passphrases left out); /root/original-ks.cfg is the input as fetched. Both 0600, and
-inst.nosave can suppress either.
+passphrases and URL passwords left out); /root/original-ks.cfg is the input as fetched,
+with the same secrets replaced line by line (original.py). Both 0600, and inst.nosave
+can suppress either.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from installer import __version__
 from installer.logs import redact
 
+from . import original as original_ks
 from . import secrets
 
 log = logging.getLogger("anaconda.kickstart")
@@ -42,7 +44,7 @@ def write_kickstarts(handler, original: str | None, target_root: Path,
         written.append(path)
     if save_input and original is not None:
         path = target_root / "root/original-ks.cfg"
-        _write_private(path, original)
+        _write_private(path, original_ks.scrub(original, handler))
         written.append(path)
     for path in written:
         log.info("Saved %s", path)
