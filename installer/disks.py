@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator, Sequence
 
 from installer.bootopts import BootOptions
 from installer.errors import StorageError
@@ -45,9 +47,39 @@ class DiskInstall:
         return describe_actions(self.session)
 
 
-def plan_storage(handler, options: BootOptions, images: list[Path] = ()) -> DiskInstall:
-    """Scan (or read the --image files), protect, apply the kickstart's storage commands."""
+#: pykickstart's names for one command, so a located line is found under either.
+ALIASES = {"partition": "part"}
+
+
+def _located(problem, seen: Sequence) -> str:
+    """The problem's message with the kickstart file:line in front when storage says which
+    command it was applying (its error came from blivet or libblockdev)."""
+    if not problem.command or not problem.lineno:
+        return problem.message
+    name = ALIASES.get(problem.command, problem.command)
+    for entry in seen:
+        if ALIASES.get(entry.name, entry.name) == name and entry.location.line == problem.lineno:
+            return f"{entry.location}: {problem.message}"
+    return problem.message
+
+
+@contextmanager
+def storage_errors(seen: Sequence = ()) -> Iterator[None]:
+    """The one place storage's problems become the installer's StorageError (exit 3);
+    storage itself has already turned blivet's and libblockdev's errors into problems."""
     from storage.errors import StorageProblem
+
+    try:
+        yield
+    except StorageProblem as exc:
+        raise StorageError(_located(exc, seen)) from exc
+
+
+def plan_storage(handler, options: BootOptions, images: list[Path] = (),
+                 seen: Sequence = ()) -> DiskInstall:
+    """Scan (or read the --image files), protect, apply the kickstart's storage commands.
+    `seen` (the loaded kickstart's commands_seen) lets an error name the kickstart file."""
+    from storage.faults import failing_as
     from storage.kickstart import apply_kickstart
     from storage.protection import protect_running_system
     from storage.session import detect_platform, from_image_files, memory_total, scan
@@ -56,29 +88,26 @@ def plan_storage(handler, options: BootOptions, images: list[Path] = ()) -> Disk
         if not image.is_file():
             raise StorageError(f"--image {image}: no such file (give a disk image file, "
                                "e.g. made with `truncate -s 20G FILE`)")
-    try:
+    with storage_errors(seen):
         if images:
-            session = from_image_files(list(images), detect_platform(), memory_total())
+            with failing_as("reading the disk images"):
+                session = from_image_files(list(images), detect_platform(), memory_total())
         else:
-            session = scan()
-            protect_running_system(session, source_devices(options))
+            with failing_as("scanning the disks"):
+                session = scan()
+                protect_running_system(session, source_devices(options))
         apply_kickstart(session, handler)
-    except StorageProblem as exc:
-        raise StorageError(exc.message) from None
     return DiskInstall(session)
 
 
 def write_storage(disk: DiskInstall):
     def task(progress: Progress) -> None:
-        from storage.errors import StorageProblem
         from storage.execute import execute
         from storage.target import mount_target
 
-        try:
+        with storage_errors():
             execute(disk.session, lambda message, done: progress.step(message, done * 0.9))
             disk.mounted = mount_target(disk.session, SYSROOT)
-        except StorageProblem as exc:
-            raise StorageError(exc.message) from None
         progress.step(f"target mounted at {SYSROOT}", 1.0)
     return task
 
@@ -113,7 +142,8 @@ def write_storage_config(disk: DiskInstall):
     def task(progress: Progress) -> None:
         from storage.target import write_config
 
-        write_config(disk.session, SYSROOT)
+        with storage_errors():
+            write_config(disk.session, SYSROOT)
         progress.step("fstab written", 1.0)
     return task
 
@@ -140,7 +170,6 @@ def make_initramfs_task(progress: Progress) -> None:
 def install_bootloader_task(disk: DiskInstall, handler, options: BootOptions):
     def task(progress: Progress) -> None:
         from storage.bootloader import BootloaderRequest, install_bootloader
-        from storage.errors import StorageProblem
 
         bootloader = handler.bootloader
         request = BootloaderRequest(
@@ -148,22 +177,25 @@ def install_bootloader_task(disk: DiskInstall, handler, options: BootOptions):
             append=bootloader.appendLine or "", timeout=bootloader.timeout,
             password=bootloader.password or "",
             console_args=[f"console={c}" for c in options.console])
-        try:
+        with storage_errors():
             done = install_bootloader(disk.session, SYSROOT, request)
-        except StorageProblem as exc:
-            raise StorageError(exc.message) from None
         progress.step("; ".join(done), 1.0)
     return task
 
 
 def take_down(disk: DiskInstall) -> None:
-    """Unmount and close everything; also after a failure (errors are only logged)."""
+    """Unmount and close everything, also after a failure: each step is tried even when one
+    before it failed, and each failure is logged (the install's own error, if any, is what
+    the user is told)."""
     from storage.target import close_devices, unmount_target
 
-    stage2_back_to_ram(disk)
-    try:
-        unmount_target(disk.mounted)
-        disk.mounted = []
-        close_devices(disk.session)
-    except Exception as exc:  # the install's own error, if any, is what the user needs
-        log.error("Taking the target down: %s", exc)
+    for what, step in (("unmounting the target", lambda: unmount_target(disk.mounted)),
+                       ("closing the devices", lambda: close_devices(disk.session))):
+        try:
+            failed = step()
+        except Exception:
+            log.exception("Taking the target down: %s failed", what)
+            continue
+        if failed:
+            log.error("Taking the target down: %s left %s", what, "; ".join(failed))
+    disk.mounted = []

@@ -81,6 +81,13 @@ class InsufficientMemoryError(InstallerError):
     kind = "not enough memory"
 
 
+def os_error_text(error: OSError) -> str:
+    """"No space left on device (/mnt/sysroot/usr/x)": the errno text and the file, which
+    is what a person can act on (the errno number and Python's wording are not)."""
+    text = error.strerror or " ".join(str(error).split()) or type(error).__name__
+    return f"{text} ({error.filename})" if error.filename else text
+
+
 #: Documented in the README; keep both in step.
 EXIT_CODES: dict[int, str] = {
     0: "installation finished (or --validate: the kickstart is valid)",

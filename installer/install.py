@@ -7,7 +7,10 @@ target, so a failed install can be debugged from what it leaves behind.
 from __future__ import annotations
 
 import logging
+import signal
 import tempfile
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +24,8 @@ from installer.configure.system import configure_system
 from installer.disks import (DiskInstall, install_bootloader_task, make_initramfs_task,
                              move_stage2_task, stage2_back_to_ram, system_needs, take_down,
                              wants_bootloader, write_storage, write_storage_config)
-from installer.errors import InstallerError, PayloadError
+from installer.errors import (ConfigurationError, InstallerError, PayloadError, ScriptError,
+                              StorageError)
 from installer.frontend import Frontend, Question, ask
 from installer.kickstart import scripts
 from installer.kickstart.load import LoadedKickstart
@@ -139,32 +143,39 @@ def build_queue(run: InstallRun) -> TaskQueue:
             log.info("%s", note)
             progress.step(note, 1.0)
 
+    # error=: what an OSError in the task ends as (exit codes 3 storage, 4 payload,
+    # 5 scripts, 6 configuring the installed system; README's exit code table)
     if run.disk:
-        queue.add("Writing the storage layout", write_storage(run.disk), weight=5)
+        queue.add("Writing the storage layout", write_storage(run.disk), weight=5, error=StorageError)
         if run.memory is not None and run.memory.stage2_moves:
-            queue.add("Moving stage2 out of RAM", move_stage2_task(run.disk), weight=1)
+            queue.add("Moving stage2 out of RAM", move_stage2_task(run.disk), weight=1,
+                      error=StorageError)
     else:
-        queue.add("Preparing the target directory", prepare, weight=1)
+        queue.add("Preparing the target directory", prepare, weight=1, error=StorageError)
     if scripts.scripts_of(handler, KS_SCRIPT_PREINSTALL):
-        queue.add("Running %pre-install scripts", _scripts_task(run, KS_SCRIPT_PREINSTALL), weight=2)
-    queue.add("Installing packages", _payload_task(run), weight=20)
+        queue.add("Running %pre-install scripts", _scripts_task(run, KS_SCRIPT_PREINSTALL), weight=2,
+                  error=ScriptError)
+    queue.add("Installing packages", _payload_task(run), weight=20, error=PayloadError)
     if run.disk:
-        queue.add("Writing fstab and crypttab", write_storage_config(run.disk), weight=1)
+        queue.add("Writing fstab and crypttab", write_storage_config(run.disk), weight=1,
+                  error=StorageError)
     queue.add("Configuring the system", lambda p: configure_system(
-        handler, run.target_root, run.loaded.commands_seen, run.options.ip), weight=3)
+        handler, run.target_root, run.loaded.commands_seen, run.options.ip), weight=3,
+        error=ConfigurationError)
     queue.add("Creating users", lambda p: configure_accounts(
-        handler, run.target_root, run.loaded.commands_seen), weight=1)
+        handler, run.target_root, run.loaded.commands_seen), weight=1, error=ConfigurationError)
     if run.disk:
-        queue.add("Making the initramfs", make_initramfs_task, weight=4)
+        queue.add("Making the initramfs", make_initramfs_task, weight=4, error=ConfigurationError)
         if wants_bootloader(run.disk):
             queue.add("Installing the boot loader", install_bootloader_task(run.disk, handler, run.options),
-                      weight=2)
+                      weight=2, error=StorageError)
     queue.add("Saving the kickstart", lambda p: write_kickstarts(
         handler, run.loaded.original_text, run.target_root,
         save_output=run.options.saves("output_ks"), save_input=run.options.saves("input_ks")),
-        weight=1)
+        weight=1, error=ConfigurationError)
     if scripts.scripts_of(handler, KS_SCRIPT_POST):
-        queue.add("Running %post scripts", _scripts_task(run, KS_SCRIPT_POST), weight=3)
+        queue.add("Running %post scripts", _scripts_task(run, KS_SCRIPT_POST), weight=3,
+                  error=ScriptError)
     return queue
 
 
@@ -222,43 +233,84 @@ def save_logs(run: InstallRun) -> None:
 
 
 def run_onerror(run: InstallRun) -> None:
-    """%onerror scripts after a failure; their own failure must not hide the first one."""
-    for index, script in enumerate(scripts.scripts_of(run.handler, KS_SCRIPT_ONERROR), start=1):
+    """%onerror scripts after a failure; their own failure must not hide the first one.
+    They run in the target root, which a storage failure may have stopped before it existed."""
+    onerror = scripts.scripts_of(run.handler, KS_SCRIPT_ONERROR)
+    if onerror and not run.target_root.is_dir():
+        try:
+            run.target_root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.error("%%onerror: no target root to run in: %s", exc)
+    for index, script in enumerate(onerror, start=1):
         try:
             scripts.run_script(script, index, run.script_context())
-        except InstallerError as exc:
+        except Exception as exc:
             log.error("%%onerror script failed too: %s", exc)
 
 
+@contextmanager
+def interrupts_held():
+    """Cleanup runs to its end: a Ctrl-C during it is remembered and raised afterwards
+    (signal handlers belong to the main thread; the TUI's install thread cannot hold them)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        log.error("Interrupted during the cleanup; the cleanup was finished first")
+        raise KeyboardInterrupt
+
+
 def wrap_up(run: InstallRun) -> None:
-    """After the queue, failed or not: stage2 back into RAM (so the logs tell of it),
-    the logs onto the target, then the target taken down."""
+    """After the queue, failed or not: stage2 back into RAM (so the logs tell of it), the
+    logs onto the target, then the target taken down. Each step is tried even when one
+    before it failed; a failure is logged, never raised over the install's own error."""
+    steps = [("moving stage2 back into RAM", lambda: stage2_back_to_ram(run.disk))] if run.disk else []
+    steps.append(("saving the logs", lambda: save_logs(run)))
     if run.disk:
-        stage2_back_to_ram(run.disk)
-    save_logs(run)
-    if run.disk:
-        take_down(run.disk)
+        steps.append(("taking the target down", lambda: take_down(run.disk)))
+    for what, step in steps:
+        try:
+            step()
+        except Exception:
+            log.exception("Wrapping up: %s failed", what)
+
+
+def _failure(error: BaseException) -> str:
+    if isinstance(error, InstallerError):
+        return error.message
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted"
+    return f"{type(error).__name__}: {error}"
 
 
 def execute(run: InstallRun, end_action: bool = True) -> tuple[str, str | None]:
     """Run the queue, save the logs, then reboot/power off where that is allowed.
 
     Returns the closing message and the end action; with `end_action` False the action is
-    left to the caller (the TUI waits for its "Reboot" button). Raises the first
-    InstallerError after %onerror ran.
+    left to the caller (the TUI waits for its "Reboot" button). Whatever stops the queue
+    (an InstallerError, a bug, Ctrl-C) is raised again after %onerror ran, the logs were
+    saved and the target was taken down.
     """
     queue = build_queue(run)
     queue.listeners.append(run.frontend.progress)
     try:
         queue.run()
-    except InstallerError as exc:
-        log.error("Installation failed: %s", exc)
-        run_onerror(run)
-        wrap_up(run)
+    except BaseException as exc:
+        log.error("Installation failed: %s", _failure(exc))
+        with interrupts_held():
+            run_onerror(run)
+            wrap_up(run)
         raise
     closing, action = power.decide(run.handler, run.options.nokill)
     log.info("%s", closing)
-    wrap_up(run)
+    with interrupts_held():
+        wrap_up(run)
     run.frontend.message(closing)
     if action and end_action:
         power.perform(action)

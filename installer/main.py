@@ -93,7 +93,7 @@ def load_kickstart(args, options: BootOptions, frontend):
     from installer.kickstart.load import load
     from installer.kickstart.reader import Reader
 
-    reader = Reader(proxy=options.proxy.url if options.proxy else None,
+    reader = Reader(proxy=options.proxy.authenticated_url() if options.proxy else None,
                     verify_ssl=not options.noverifyssl)
     frontend.message(f"anaconda-lean {__version__}: reading kickstart {options.ks[0]}")
     loaded = load(kickstart_locations(options), reader=reader, log_dir=Path(args.logdir),
@@ -116,7 +116,8 @@ def install_kickstart(args, options: BootOptions, loaded, frontend, memory=None,
     if not args.dirinstall:
         frontend.message("Reading the disk images and planning the storage layout" if args.image
                          else "Scanning disks and planning the storage layout")
-        disk = plan_storage(loaded.handler, options, [Path(p) for p in args.image])
+        disk = plan_storage(loaded.handler, options, [Path(p) for p in args.image],
+                            seen=loaded.commands_seen)
     target = Path(args.dirinstall).absolute() if args.dirinstall else SYSROOT
     run = InstallRun(loaded=loaded, options=options, log_dir=Path(args.logdir),
                      target_root=target, frontend=frontend, disk=disk, memory=memory)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from installer import program
@@ -35,7 +36,11 @@ def resolve_device(spec: str) -> str:
 
 
 class SourceMounts:
-    """Mounts made for sources; a context manager that unmounts them in reverse order."""
+    """Mounts made for sources; a context manager that unmounts them in reverse order.
+
+    Each mount point is a fresh directory (mkdtemp) under `base`: two SourceMounts alive at
+    once (the software spoke's check while an install runs, a dry run beside an install)
+    must never mount over each other or unmount each other's source."""
 
     def __init__(self, base: Path = MOUNT_BASE):
         self.base = base
@@ -48,8 +53,8 @@ class SourceMounts:
         self.unmount_all()
 
     def _mount(self, what: str, options: str) -> Path:
-        target = self.base / str(len(self.mounted))
-        target.mkdir(parents=True, exist_ok=True)
+        self.base.mkdir(parents=True, exist_ok=True)
+        target = Path(tempfile.mkdtemp(prefix="source-", dir=self.base))
         result = program.run(["mount", "-o", options, what, str(target)])
         if result.returncode != 0 and "unknown filesystem type 'iso9660'" in result.output \
                 and shutil.which("fuseiso"):
@@ -64,15 +69,20 @@ class SourceMounts:
         return target
 
     def unmount_all(self) -> None:
+        """Each one tried even when one before it fails (logged), also on error paths."""
         while self.mounted:
-            target = self.mounted.pop()
-            result = program.run(["umount", str(target)])
-            if result.returncode != 0:
-                program.run(["umount", "-l", str(target)])
-            try:
-                target.rmdir()
-            except OSError:
-                pass
+            self._unmount(self.mounted.pop())
+
+    @staticmethod
+    def _unmount(target: Path) -> None:
+        if program.run(["umount", str(target)]).returncode != 0 and \
+                program.run(["umount", "-l", str(target)]).returncode != 0:
+            log.error("Could not unmount the source at %s", target)
+            return
+        try:
+            target.rmdir()
+        except OSError as exc:
+            log.error("Could not remove the mount point %s: %s", target, exc)
 
     def _tree_or_iso(self, root: Path, path: str, what: str) -> str:
         inside = root / path.lstrip("/") if path else root
@@ -113,5 +123,5 @@ class SourceMounts:
             if (root / "repodata/repomd.xml").exists():
                 return root.as_uri()
             self.mounted.remove(root)
-            program.run(["umount", str(root)])
+            self._unmount(root)
         raise PayloadError(f"{location}: no optical disc with a repository (repodata/) found")

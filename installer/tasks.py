@@ -4,6 +4,10 @@ A task gets a `Progress` to report sub-steps (fraction of itself done, a message
 queue turns that into overall progress events weighted by each task's share. The first
 failing task stops the queue; the caller decides what runs after a failure (%onerror,
 saving logs), so the queue itself stays simple.
+
+Each task names the typed error its OSError becomes (a full disk while installing
+packages is a payload error, exit 4; while writing fstab a storage error, exit 3): the
+one place the install maps the OS's errors, with the task's title in the message.
 """
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from installer.errors import InstallerError
+from installer.errors import InstallerError, os_error_text
 
 log = logging.getLogger("anaconda.tasks")
 
@@ -35,6 +39,7 @@ class Task:
     title: str
     run: Callable[["Progress"], None]
     weight: float = 1.0
+    error: type[InstallerError] = InstallerError  # what an OSError in it becomes
 
 
 class Progress:
@@ -58,8 +63,9 @@ class TaskQueue:
     _last_emit: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, title: str, run: Callable[[Progress], None], weight: float = 1.0) -> None:
-        self.tasks.append(Task(title, run, weight))
+    def add(self, title: str, run: Callable[[Progress], None], weight: float = 1.0,
+            error: type[InstallerError] = InstallerError) -> None:
+        self.tasks.append(Task(title, run, weight, error))
 
     def _weight(self, task: Task) -> float:
         """A queue of weightless tasks counts each task as one."""
@@ -93,7 +99,8 @@ class TaskQueue:
                 self._emit(index, f"still working ({elapsed:.0f} s)", None)
 
     def run(self) -> None:
-        """Run every task in order; an InstallerError from one stops the queue."""
+        """Run every task in order; an InstallerError (or OSError, raised as the task's
+        error) from one stops the queue. Anything else is a bug and passes through."""
         self._done_weight = 0.0
         self._last_fraction = 0.0
         for index, task in enumerate(self.tasks):
@@ -109,6 +116,10 @@ class TaskQueue:
             except InstallerError:
                 log.error("Task %s failed after %.1f s", task.title, time.monotonic() - started)
                 raise
+            except OSError as exc:
+                log.error("Task %s failed after %.1f s", task.title, time.monotonic() - started,
+                          exc_info=True)
+                raise task.error(f"{task.title}: {os_error_text(exc)}") from exc
             finally:
                 stop.set()
             self._done_weight += self._weight(task)

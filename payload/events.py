@@ -10,6 +10,10 @@ from dataclasses import asdict, dataclass
 from typing import IO
 
 
+class MalformedEvent(ValueError):
+    """A line from the worker that is not an event (a crash's output, a protocol bug)."""
+
+
 @dataclass
 class PayloadEvent:
     kind: str  # phase, download, install, log, comps, error, done
@@ -26,7 +30,16 @@ class PayloadEvent:
 
     @classmethod
     def from_line(cls, line: str) -> "PayloadEvent":
-        return cls(**json.loads(line))
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict):
+                raise TypeError(f"a JSON {type(data).__name__}, not an object")
+            return cls(**data)
+        except (ValueError, TypeError) as exc:
+            shown = line.strip()
+            shown = shown if len(shown) <= 200 else shown[:200] + "..."
+            raise MalformedEvent(f"the package installer process sent a malformed event "
+                                 f"{shown!r} ({exc}); see packaging.log") from None
 
 
 class EventWriter:

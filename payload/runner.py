@@ -1,6 +1,8 @@
 """The installer's side of the payload: start the worker, relay its progress, map errors.
 
-The worker's death (OOM killer, signal) is reported as such, with the log to read.
+The worker's death (OOM killer, signal) or a line from it that is no event is reported
+as a PayloadRunError, with the log to read. The worker never outlives a failure on this
+side (an exception in a progress callback, Ctrl-C): it is stopped and reaped.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from .events import PayloadEvent
+from .events import MalformedEvent, PayloadEvent
 from .model import InstallRequest
 
 RPM_DBPATH = "/var/lib/rpm"  # the target's rpm database (Debian's rpm defaults to ~/.rpmdb)
@@ -55,31 +57,33 @@ def run_worker(request: InstallRequest, on_event: Callable[[PayloadEvent], None]
         shutil.rmtree(home, ignore_errors=True)
 
 
+#: Seconds the worker gets to exit after SIGTERM before it is killed.
+TERM_GRACE = 10.0
+
+
 def _run(request: InstallRequest, on_event: Callable[[PayloadEvent], None], home: str) -> int:
     read_fd, write_fd = os.pipe()
     env = dict(os.environ, PYTHONUNBUFFERED="1", HOME=home)
-    proc = subprocess.Popen([sys.executable, "-m", "payload.worker", str(write_fd)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, pass_fds=(write_fd,), env=env, text=True)
-    os.close(write_fd)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "payload.worker", str(write_fd)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, pass_fds=(write_fd,), env=env, text=True)
+    except BaseException:
+        os.close(read_fd)
+        raise
+    finally:
+        os.close(write_fd)
     output = threading.Thread(target=_log_output, args=(proc.stdout,), daemon=True)
     output.start()
-    assert proc.stdin is not None
-    proc.stdin.write(request.to_json())
-    proc.stdin.close()
-    final: PayloadEvent | None = None
-    with os.fdopen(read_fd) as events:
-        for line in events:
-            event = PayloadEvent.from_line(line)
-            if event.kind in ("error", "done"):
-                final = event
-            else:
-                on_event(event)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = code = os.waitstatus_to_exitcode(status)
-    log.info("DNF worker finished: exit %d, peak RSS %.1f MiB, %.1f s CPU", code,
-             usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
-    output.join(timeout=5)
+    try:
+        final = _talk(proc, read_fd, request, on_event)
+        code = _reap(proc)
+    finally:
+        if proc.returncode is None:  # the parent failed (on_event raised, Ctrl-C, ...)
+            _stop(proc)
+        output.join(timeout=5)
+        if not output.is_alive() and proc.stdout is not None:
+            proc.stdout.close()
     if final is not None and final.kind == "error":
         raise PayloadRunError(final.error, final.message)
     if code != 0 or final is None:
@@ -87,3 +91,55 @@ def _run(request: InstallRequest, on_event: Callable[[PayloadEvent], None], home
         raise PayloadRunError("WorkerDied", f"the package installer process {how} before "
                               "finishing (out of memory?); see packaging.log")
     return final.count
+
+
+def _talk(proc: subprocess.Popen, read_fd: int, request: InstallRequest,
+          on_event: Callable[[PayloadEvent], None]) -> PayloadEvent | None:
+    """Send the request, relay the events; returns the final one (done or error), None
+    when the worker died first. A line that is no event stops the worker (finally)."""
+    with os.fdopen(read_fd) as events:
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(request.to_json())
+            proc.stdin.close()
+        except BrokenPipeError:  # died at once: its exit status says how
+            log.error("The DNF worker did not read its request")
+            return None
+        final: PayloadEvent | None = None
+        for line in events:
+            try:
+                event = PayloadEvent.from_line(line)
+            except MalformedEvent as exc:
+                raise PayloadRunError("MalformedEvent", str(exc)) from None
+            if event.kind in ("error", "done"):
+                final = event
+            else:
+                on_event(event)
+        return final
+
+
+def _reap(proc: subprocess.Popen) -> int:
+    """Wait for the worker and log what it cost (its peak RSS is the payload's memory)."""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    log.info("DNF worker finished: exit %d, peak RSS %.1f MiB, %.1f s CPU", code,
+             usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
+    return code
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Whatever went wrong in the installer, the worker does not outlive it: SIGTERM, then
+    SIGKILL after TERM_GRACE seconds, then reaped, so no zombie and no orphan holds the
+    target's rpm database."""
+    log.error("Stopping the DNF worker (pid %d)", proc.pid)
+    proc.terminate()
+    try:
+        proc.wait(timeout=TERM_GRACE)
+    except subprocess.TimeoutExpired:
+        log.error("The DNF worker ignored SIGTERM for %.0f s; killing it", TERM_GRACE)
+        proc.kill()
+        proc.wait()
+    except KeyboardInterrupt:  # a second Ctrl-C: do not wait, but still reap
+        proc.kill()
+        proc.wait()
+        raise

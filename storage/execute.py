@@ -11,9 +11,9 @@ import logging
 from typing import Callable
 
 from blivet.callbacks import create_new_callbacks_register
-from blivet.errors import StorageError as BlivetError
 
 from .errors import StorageProblem
+from .faults import describe, foreign_errors
 from .plan import describe_actions
 from .session import StorageSession
 
@@ -57,12 +57,12 @@ def execute(session: StorageSession, progress: Progress | None = None) -> None:
     callbacks = create_new_callbacks_register(report_progress=report, create_format_post=format_created)
     try:
         session.blivet.do_it(callbacks=callbacks)
-    except (BlivetError, OSError) as exc:
-        log.error("Storage action failed after %d of %d (%s): %s", done["count"], total,
-                  done["last"], exc)
+    except foreign_errors() as exc:
+        log.error("Storage action failed after %d of %d (%s)", done["count"], total,
+                  done["last"], exc_info=True)
         raise StorageProblem(f"writing the disks failed at action {done['count']} of {total} "
-                             f"({done['last']}): {exc}; the disks are partly written, see "
-                             "storage.log for every action done") from None
+                             f"({done['last']}): {describe(exc)}; the disks are partly written, "
+                             "see storage.log for every action done") from None
     activate_new_swaps(session)
     if progress:
         progress("storage layout written", 1.0)

@@ -25,7 +25,9 @@ def _run(argv: list[str]) -> subprocess.CompletedProcess:
 
 
 def mount_target(session: StorageSession, root: Path = SYSROOT) -> list[Path]:
-    """Mount the new filesystems under root, shallowest first; returns what was mounted."""
+    """Mount the new filesystems under root, shallowest first, then the kernel filesystems
+    a chroot needs; returns what was mounted. A mount that fails unmounts what was done and
+    stops here: a target without /dev or /proc would only fail later, in GRUB or dracut."""
     mounted: list[Path] = []
     root.mkdir(parents=True, exist_ok=True)
     for mount, device in sorted(mountpoints(session).items(), key=lambda m: (m[0].count("/"), m[0])):
@@ -41,26 +43,63 @@ def mount_target(session: StorageSession, root: Path = SYSROOT) -> list[Path]:
     for fs in BIND:
         target = root / fs
         target.mkdir(parents=True, exist_ok=True)
-        if _run(["mount", "--bind", f"/{fs}", str(target)]).returncode == 0:
-            mounted.append(target)
+        result = _run(["mount", "--bind", f"/{fs}", str(target)])
+        if result.returncode != 0:
+            unmount_target(mounted)
+            raise StorageProblem(f"cannot bind-mount /{fs} into the target ({target}): "
+                                 f"{(result.stdout + result.stderr).strip() or f'mount exit {result.returncode}'}")
+        mounted.append(target)
     return mounted
 
 
-def unmount_target(mounted: list[Path]) -> None:
+def unmount_target(mounted: list[Path]) -> list[str]:
+    """Deepest first; a busy mount is detached lazily. Returns what could not be unmounted
+    (logged), so the caller can go on taking the rest down."""
+    failed = []
     for target in reversed(mounted):
-        if _run(["umount", str(target)]).returncode != 0:
-            _run(["umount", "-l", str(target)])
+        if _run(["umount", str(target)]).returncode != 0 and \
+                _run(["umount", "-l", str(target)]).returncode != 0:
+            log.error("Could not unmount %s", target)
+            failed.append(str(target))
+    return failed
 
 
-def close_devices(session: StorageSession) -> None:
-    """Swap off, LUKS closed, VGs deactivated: the disks can be removed cleanly."""
+def close_devices(session: StorageSession) -> list[str]:
+    """Swap off, then every device torn down from the leaves (LVs deactivated, LUKS closed,
+    md arrays stopped), so the disks can be removed cleanly. Every step is tried even when
+    one before it failed; returns the failures (logged)."""
+    failed = []
     for device in session.blivet.devices:
-        if device.format.type == "swap" and device.format.status:
-            device.format.teardown()
-    try:
-        session.blivet.devicetree.teardown_all()
-    except Exception as exc:  # keep going: this runs on error paths too
-        log.warning("Tearing down devices: %s", exc)
+        if device.format.type == "swap" and device.format.exists and device.format.status:
+            try:
+                device.format.teardown()
+                log.info("Swap off on %s", device.path)
+            except Exception as exc:
+                log.error("swapoff %s: %s", device.path, exc)
+                failed.append(f"swapoff {device.path}: {exc}")
+    for device in _made(session.blivet.devicetree.leaves):
+        try:
+            device.teardown(recursive=True)
+        except Exception as exc:  # blivet's and libblockdev's errors: log, go on
+            log.error("Tearing down %s: %s", device.name, exc)
+            failed.append(f"{device.name}: {exc}")
+    return failed
+
+
+def _made(devices) -> list:
+    """The devices to tear down: each leaf, or for a leaf never made (execution stopped
+    before it) the nearest ancestors that were; asking a planned device for its status
+    would only fail."""
+    found: dict[str, object] = {}
+    while devices:
+        device, devices = devices[0], devices[1:]
+        if device.protected:
+            continue
+        if device.exists:
+            found.setdefault(device.name, device)
+        else:
+            devices = devices + list(device.parents)
+    return list(found.values())
 
 
 def _spec(device) -> str:
@@ -78,6 +117,9 @@ def fstab_lines(session: StorageSession) -> list[str]:
         passno = 1 if mount == "/" else (0 if fmt.type in ("btrfs", "xfs") else 2)
         if mount == "/boot/efi":
             options, passno = "umask=0077,shortname=winnt", 2
+        if fmt.type == "tmpfs":  # part /tmp --fstype=tmpfs --size=N: options carry size=
+            lines.append(f"tmpfs {mount} tmpfs {fmt.options or 'defaults'} 0 0")
+            continue
         lines.append(f"{_spec(device)} {mount} {fmt.type if fmt.type != 'efi' else 'vfat'} {options} 0 {passno}")
     for device in session.blivet.devices:
         if device.format.type == "swap":
@@ -113,6 +155,11 @@ def write_config(session: StorageSession, root: Path = SYSROOT) -> None:
         log.info("Wrote %s", etc / "crypttab")
     if session.blivet.mdarrays:
         scan = _run(["mdadm", "--detail", "--scan"])
+        if scan.returncode != 0 or "ARRAY" not in scan.stdout:
+            raise StorageProblem("writing mdadm.conf: `mdadm --detail --scan` "
+                                 f"{'exited with ' + str(scan.returncode) if scan.returncode else 'listed no array'}"
+                                 f" ({(scan.stdout + scan.stderr).strip() or 'no output'}); "
+                                 "without it the installed system cannot assemble its RAID at boot")
         (etc / "mdadm").mkdir(exist_ok=True)
         for path in (etc / "mdadm/mdadm.conf", etc / "mdadm.conf"):
             path.write_text(mdadm_conf(scan.stdout))

@@ -100,3 +100,29 @@ def test_heartbeat_can_be_off():
     queue.add("Slow", lambda progress: time.sleep(0.1))
     queue.run()
     assert not any("still working" in e.message for e in events)
+
+
+def test_an_os_error_becomes_the_tasks_error_naming_task_and_errno():
+    """A full disk in a task ends as that task's typed error (exit code), not a traceback."""
+    import errno
+    import os
+
+    def full(progress):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/mnt/sysroot/usr/lib/x")
+
+    queue = TaskQueue(heartbeat=0)
+    queue.add("Installing packages", full, error=PayloadError)
+    with pytest.raises(PayloadError) as caught:
+        queue.run()
+    assert caught.value.exit_code == 4
+    assert caught.value.message == "Installing packages: No space left on device (/mnt/sysroot/usr/lib/x)"
+
+
+def test_a_bug_in_a_task_passes_through_unchanged():
+    def buggy(progress):
+        raise KeyError("oops")
+
+    queue = TaskQueue(heartbeat=0)
+    queue.add("Configuring the system", buggy, error=StorageError)
+    with pytest.raises(KeyError):
+        queue.run()
