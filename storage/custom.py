@@ -133,6 +133,19 @@ def _plan_existing_lv(session: StorageSession, request: LogvolRequest, vg, defau
     reuse(session, lv, request.mountpoint, fstype, request.format, {}, request.where)
 
 
+def _plan_tmpfs(session: StorageSession, request: PartRequest) -> None:
+    """Anaconda's `part /tmp --fstype=tmpfs --size=N`: a tmpfs mount in fstab (size=N MiB,
+    or the kernel's default of half the RAM without --size); no disk space is used."""
+    mount = request.mountpoint
+    if not mount.startswith("/") or mount == "/" or mount.startswith("/boot"):
+        raise StorageProblem(f"{request.where} --fstype=tmpfs: {mount} cannot be a tmpfs "
+                             "(it lives in memory and is empty at every boot)")
+    size = Size(f"{request.size} MiB") if request.size else Size(0)
+    fmt_args = {"mountopts": request.fsoptions} if request.fsoptions else {}
+    fmt = get_format("tmpfs", mountpoint=mount, size=size, **fmt_args)
+    session.blivet.create_device(session.blivet.new_tmp_fs(fmt=fmt, size=size))
+
+
 def _disks_to_label(session: StorageSession, parts: list[PartRequest]) -> list:
     """Only disks a partition can land on get a new partition table: those named by
     --ondisk and, for requests without it, the disks that have one already (or, when
@@ -157,6 +170,9 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
     for request in parts:
         mount = request.mountpoint
         _claim(seen_mounts, mount, request.where)
+        if request.fstype == "tmpfs":
+            _plan_tmpfs(session, request)
+            continue
         if request.onpart or not request.format:
             _plan_onpart(session, request, members, default_fstype)
             continue

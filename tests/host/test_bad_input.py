@@ -45,6 +45,70 @@ KICKSTARTS = [
      ["{ks}:3", "Mars/Olympus_Mons", "time zone"]),
     ("lang-no-arg", "lang\n", ["{ks}:1", "lang"]),
     ("bad-bootproto", GOOD + "network --bootproto=carrier-pigeon\n", ["{ks}:5", "carrier-pigeon"]),
+    # well-formed but wrong: refused before anything is written (installer/kickstart/checks/)
+    ("lang-unknown-locale", GOOD.replace("en_US.UTF-8", "xx_YY.UTF-8"),
+     ["{ks}:1", "lang xx_YY.UTF-8", "en_US.UTF-8"]),
+    ("lang-not-a-locale", GOOD.replace("en_US.UTF-8", "English"), ["{ks}:1", "not a locale name"]),
+    ("keyboard-unknown-keymap", GOOD.replace("keyboard us", "keyboard --vckeymap=qwertz"),
+     ["{ks}:2", "'qwertz' is not a console keymap", "de-nodeadkeys"]),
+    ("keyboard-unknown-layout", GOOD.replace("keyboard us", "keyboard --xlayouts=us,klingon"),
+     ["{ks}:2", "'klingon' is not an X keyboard layout"]),
+    ("keyboard-unknown-variant", GOOD.replace("keyboard us", "keyboard --xlayouts='cz (azerty)'"),
+     ["{ks}:2", "cz has no variant 'azerty'", "qwerty"]),
+    ("static-without-ip", GOOD + "network --bootproto=static --device=eth0\n",
+     ["{ks}:5", "--bootproto=static needs --ip"]),
+    ("static-bad-netmask", GOOD + "network --bootproto=static --ip=10.0.0.5 --netmask=255.0.255.0\n",
+     ["{ks}:5", "--netmask=255.0.255.0", "255.255.255.0"]),
+    ("static-without-netmask", GOOD + "network --bootproto=static --device=ens3 --ip=192.0.2.10\n",
+     ["{ks}:5", "--ip=192.0.2.10 needs --netmask", "ADDRESS/PREFIX"]),
+    ("network-tiny-mtu", GOOD + "network --device=eth0 --mtu=10\n", ["{ks}:5", "--mtu=10", "68"]),
+    ("network-bad-nameserver", GOOD + "network --device=eth0 --nameserver=1.2.3\n",
+     ["{ks}:5", "--nameserver=1.2.3", "1.1.1.1"]),
+    ("network-bad-hostname", GOOD + "network --hostname=web_01!\n", ["{ks}:5", "--hostname=web_01!"]),
+    ("user-root", GOOD + "user --name=root --password=x\n", ["{ks}:5", "user --name=root", "rootpw"]),
+    ("user-base-system-name", GOOD + "user --name=daemon\n", ["{ks}:5", "daemon belongs to the base system"]),
+    ("user-bad-name", GOOD + "user --name='Bob Smith'\n", ["{ks}:5", "cannot contain ' '"]),
+    ("user-twice", GOOD + "user --name=alice\nuser --name=alice\n", ["{ks}:6", "already defined at {ks}:5"]),
+    ("user-relative-shell", GOOD + "user --name=alice --shell=zsh\n", ["{ks}:5", "--shell=zsh", "absolute"]),
+    ("group-clashes-with-user", GOOD + "user --name=alice\ngroup --name=alice\n",
+     ["{ks}:6", "group --name=alice", "user alice"]),
+    ("rootpw-iscrypted-not-a-hash", GOOD.replace("rootpw --lock", "rootpw --iscrypted letmein"),
+     ["{ks}:4", "not a crypt(3) hash"]),
+    ("part-tmpfs-on-disk", GOOD + "part / --size=4000\npart /tmp --fstype=tmpfs --ondisk=sda\n",
+     ["{ks}:6", "--ondisk cannot apply to a tmpfs"]),
+    ("part-size-zero", GOOD + "part / --size=0\n", ["{ks}:5", "--size=0", "more than 0"]),
+    ("part-root-as-swap", GOOD + "part / --fstype=swap --size=4000\n", ["{ks}:5", "swap has no mount point"]),
+    ("part-unknown-fstype", GOOD + "part / --fstype=zfs --size=4000\n", ["{ks}:5", "--fstype=zfs", "xfs"]),
+    ("part-relative-mount", GOOD + "part home --size=1000\npart / --size=4000\n",
+     ["{ks}:5", "'home' is not a mount point", "/home"]),
+    ("part-etc-off-root", GOOD + "part / --size=4000\npart /etc --size=500\n",
+     ["{ks}:6", "/etc must stay on the / file system"]),
+    ("duplicate-mount-part-logvol", GOOD + "part / --size=4000\npart pv.01 --size=2000\n"
+     "volgroup vg pv.01\nlogvol / --vgname=vg --name=root --size=1000\n",
+     ["{ks}:8", "mount point / is already used at {ks}:5"]),
+    ("logvol-unknown-vg", GOOD + "part / --size=4000\nlogvol /home --vgname=data --name=home --size=100\n",
+     ["{ks}:6", "--vgname=data", "no volgroup data"]),
+    ("volgroup-undefined-pv", GOOD + "part / --size=4000\nvolgroup vg pv.01\n",
+     ["{ks}:6", "no line makes pv.01", "part pv.01"]),
+    ("raid-member-twice", GOOD + "part raid.01 --size=100\npart raid.02 --size=100\n"
+     "raid / --level=1 --device=md0 raid.01 raid.02\nraid /home --level=1 --device=md1 raid.01 raid.02\n",
+     ["{ks}:8", "raid.01 is already a member of raid /"]),
+    ("volgroup-twice", GOOD + "part pv.01 --size=100\npart pv.02 --size=100\nvolgroup vg pv.01\n"
+     "volgroup vg pv.02\nlogvol / --vgname=vg --name=root --size=50\n",
+     ["{ks}:8", "volgroup vg", "already defined at {ks}:7"]),
+    ("luks-version", GOOD + "part / --size=4000 --encrypted --passphrase=abcdefgh --luks-version=luks3\n",
+     ["{ks}:5", "--luks-version=luks3", "luks2"]),
+    ("boot-encrypted", GOOD + "part / --size=4000\npart /boot --size=500 --encrypted --passphrase=abcdefgh\n",
+     ["{ks}:6", "encrypted /boot"]),
+    ("autopart-vfat-root", GOOD + "autopart --fstype=vfat\n", ["{ks}:5", "autopart --fstype=vfat", "xfs"]),
+    ("ondisk-left-out", GOOD + "ignoredisk --only-use=sda\npart / --size=4000 --ondisk=sdb\n",
+     ["{ks}:6", "--ondisk=sdb", "leaves sdb out"]),
+    ("url-relative", GOOD + "url --url=os/x86_64\n", ["{ks}:5", "url --url=os/x86_64", "http(s)://"]),
+    ("repo-without-address", GOOD + "repo --name=extras\n", ["{ks}:5", "repo --name=extras", "--baseurl"]),
+    ("repo-name-twice", GOOD + "repo --name=a --baseurl=http://x/a\nrepo --name=a --baseurl=http://x/b\n",
+     ["{ks}:6", "already defined at {ks}:5"]),
+    ("two-environments", GOOD + "%packages\n@^server\n@^workstation\n%end\n",
+     ["{ks}:5", "2 environments", "@group"]),
 ]
 
 
@@ -137,6 +201,30 @@ def test_ksstrict_makes_warnings_fatal(anaconda, tmp_path):
 
 def test_table_is_large_enough():
     assert len(KICKSTARTS) + len(BOOT) + 5 >= 40
+
+
+def test_all_problems_are_named_in_one_run(anaconda, tmp_path):
+    """Like Anaconda's storage checker: every wrong line at once, each with file:line."""
+    ks = tmp_path / "many.ks"
+    ks.write_text(GOOD.replace("keyboard us", "keyboard --vckeymap=qwertz") +
+                  "user --name=root\nnetwork --bootproto=static\npart / --size=0\n")
+    result = anaconda("--cmdline", "--dirinstall", str(tmp_path / "root"), "--kickstart", str(ks))
+    _assert_clear_error(result, [f"{ks}:2", f"{ks}:5", f"{ks}:6", f"{ks}:7", "4 problems"])
+
+
+def test_semantic_warnings_let_the_install_go_on(anaconda, tmp_path):
+    """Where Anaconda goes on, a warning naming file:line, and the install finishes."""
+    ks = tmp_path / "warn.ks"
+    ks.write_text(GOOD.replace("en_US.UTF-8", "en_US.UTF-8 --addsupport=klingon") +
+                  "network --bootproto=static --device=eth0 --ip=10.0.0.5 --netmask=255.255.255.0 "
+                  "--gateway=10.9.0.1\n")
+    strict = anaconda("--cmdline", "--dirinstall", str(tmp_path / "root"), "--kickstart",
+                      str(ks), boot="inst.ksstrict")  # the checks' warnings count there too
+    _assert_clear_error(strict, ["inst.ksstrict", f"{ks}:1: lang --addsupport=klingon"])
+    result = anaconda("--cmdline", "--dirinstall", str(tmp_path / "root"), "--kickstart", str(ks))
+    assert result.code == 0, result.text
+    assert f"{ks}:1: lang --addsupport=klingon" in result.err
+    assert f"{ks}:5: network --device=eth0 --gateway=10.9.0.1 is outside" in result.err
 
 
 def _assert_clear_error(result, expected: list[str]) -> None:
