@@ -5,7 +5,9 @@ and `mkfs` on the machine's disks and write the `%include` files the plan needs.
 `--dry-run` a %pre runs inside `bwrap`: the host's `/` read-only, a fresh `/dev` without
 block devices, its own `/proc`, no capabilities, new namespaces (network too, unless
 asked), and writable `/tmp`, `/var/tmp` and `/run` that are private directories of the
-installer. What a script writes there stays readable for the final parse (an
+installer. The host's disks are hidden from the scripts that look for them the usual
+ways (`lsblk`, `/sys/block`, `/proc/partitions`), so a script picking "the biggest disk"
+finds none instead of naming the host's own root disk in its include file. What a script writes there stays readable for the final parse (an
 `%include /tmp/part-include` is read from the private `/tmp`) and is deleted afterwards.
 
 Why bubblewrap: it is one small setuid-free program made for exactly this (Flatpak's
@@ -27,6 +29,11 @@ log = logging.getLogger("anaconda.kickstart")
 BWRAP = "bwrap"
 #: Directories a confined script may write, each backed by a private host directory.
 WRITABLE = ("/tmp", "/var/tmp", "/run")
+#: Where the host's block devices are listed; empty inside the sandbox.
+DISK_LISTINGS = ("/sys/block", "/sys/class/block", "/sys/dev/block")
+PARTITIONS = "/proc/partitions"
+#: A confined script gets this long (seconds): one waiting for a person would hang the plan.
+TIMEOUT = 300
 
 
 @dataclass
@@ -42,6 +49,7 @@ class Sandbox:
         scratch = Path(tempfile.mkdtemp(prefix="anaconda-dry-run-scripts-"))
         for inside in WRITABLE:
             (scratch / inside.lstrip("/")).mkdir(parents=True)
+        (scratch / "empty").touch()
         return cls(scratch=scratch, network=network)
 
     def remove(self) -> None:
@@ -69,7 +77,10 @@ class Sandbox:
     def wrap(self, argv: list[str]) -> list[str]:
         """argv run confined: read-only host, private writable dirs, no devices, no caps."""
         assert self.program, "check unavailable() first"
-        wrapped = [self.program, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+        wrapped = [self.program, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+                   "--ro-bind", str(self.scratch / "empty"), PARTITIONS]
+        for listing in DISK_LISTINGS:
+            wrapped += ["--tmpfs", listing]
         for inside in WRITABLE:
             wrapped += ["--bind", str(self.scratch / inside.lstrip("/")), inside]
         wrapped += ["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",

@@ -9,7 +9,10 @@
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from installer.errors import KickstartError, ScriptError
 from . import scripts, secrets
 from .confine import Sandbox
 from .parser import CommandSeen, LocatingParser, PrePassParser, collecting_warnings
-from .presecrets import register_before_pre
+from .presecrets import register_before_pre, register_urls
 from .reader import Reader
 from .version import make_handler
 
@@ -74,10 +77,16 @@ def parse(sources: list[tuple[str, str]], version: str | None, reader: Reader,
     loaded.files_read = parser.files_read
     loaded.commands_seen = parser.commands_seen
     secrets.register_all(handler)
-    if strict and loaded.warnings:
+    if strict:
+        refuse_warnings(loaded)
+    return loaded
+
+
+def refuse_warnings(loaded: LoadedKickstart) -> None:
+    """inst.ksstrict: any warning (pykickstart's or the installer's checks') is an error."""
+    if loaded.warnings:
         raise KickstartError("inst.ksstrict: warnings are errors:\n  " +
                              "\n  ".join(loaded.warnings))
-    return loaded
 
 
 def pre_scripts(sources: list[tuple[str, str]], version: str | None, reader: Reader) -> list:
@@ -107,37 +116,84 @@ def run_pre_scripts(sources: list[tuple[str, str]], version: str | None, reader:
     return len(pre)
 
 
+@dataclass
+class PreStage:
+    """What the %pre stage leaves for the final parse."""
+
+    warnings: list[str] = field(default_factory=list)
+    include_note: str | None = None  # set when an include a %pre writes may be missing
+
+
+@contextlib.contextmanager
+def pre_stage(sources: list[tuple[str, str]], version: str | None, reader: Reader,
+              log_dir: Path, run_pre: bool, dry_run: bool, network: bool):
+    """Run the %pre scripts, in a dry run confined (confine.py) with the reader reading
+    their /tmp; around the final parse, after which the files it read from the sandbox
+    are kept in LOGDIR/dry-run-files/ (so an error naming one can be looked at) and the
+    sandbox is removed."""
+    stage = PreStage()
+    sandbox = Sandbox.create(network=network) if run_pre and dry_run else None
+    if sandbox:
+        reader.redirect = sandbox.host_path
+        refused = sandbox.unavailable()
+        if refused:
+            skipped = [scripts.describe(s) for s in pre_scripts(sources, version, reader)]
+            if skipped:
+                stage.warnings.append(f"dry run: skipped {', '.join(skipped)}: {refused}; the "
+                                      "plan goes on without what they would have written")
+                stage.include_note = "a skipped %pre script may have been meant to write it"
+            run_pre = False
+    try:
+        if run_pre:
+            ran = run_pre_scripts(sources, version, reader, log_dir, sandbox)
+            log.info("Ran %d %%pre script(s)%s", ran, " confined (dry run)" if sandbox else "")
+        yield stage
+    except KickstartError as exc:
+        kept = _keep_sandbox_files(reader, log_dir)
+        if exc.file in kept:
+            raise KickstartError(f"{exc.problem} (a file the confined %pre wrote; kept as "
+                                 f"{kept[exc.file]})", exc.file, exc.line) from None
+        raise
+    else:
+        _keep_sandbox_files(reader, log_dir)
+    finally:
+        if sandbox:
+            sandbox.remove()
+            reader.redirect = None
+            reader.redirected.clear()
+
+
+def _keep_sandbox_files(reader: Reader, log_dir: Path) -> dict[str, Path]:
+    """Copy what the parse read from a dry run's sandbox into LOGDIR/dry-run-files/."""
+    kept = {}
+    for inside, path in reader.redirected.items():
+        copy = log_dir / "dry-run-files" / inside.lstrip("/")
+        try:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
+            os.chmod(copy, 0o600)
+        except OSError as exc:
+            log.warning("Could not keep %s from the dry run's sandbox: %s", inside, exc)
+            continue
+        kept[inside] = copy
+        log.info("Dry run: %s, written by a confined %%pre, kept as %s", inside, copy)
+    return kept
+
+
 def load(locations: list[str], *, reader: Reader, log_dir: Path, version: str | None = None,
          fetch_all: bool = False, strict: bool = False, run_pre: bool = True,
          dry_run: bool = False, script_network: bool = False) -> LoadedKickstart:
     """Fetch, run %pre (confined in a dry run, see confine.py), parse, check, hash."""
     sources = fetch_sources(locations, reader, fetch_all)
-    early: list[str] = []
-    include_note = None
-    sandbox = Sandbox.create(network=script_network) if run_pre and dry_run else None
-    try:
-        if sandbox:
-            reader.redirect = sandbox.host_path
-            refused = sandbox.unavailable()
-            if refused:
-                skipped = [scripts.describe(s) for s in pre_scripts(sources, version, reader)]
-                if skipped:
-                    early.append(f"dry run: skipped {', '.join(skipped)}: {refused}; the "
-                                 "plan goes on without what they would have written")
-                    include_note = "a skipped %pre script may have been meant to write it"
-                run_pre = False
-        if run_pre:
-            ran = run_pre_scripts(sources, version, reader, log_dir, sandbox)
-            log.info("Ran %d %%pre script(s)%s", ran, " confined (dry run)" if sandbox else "")
-        loaded = parse(sources, version, reader, strict, include_note=include_note)
-    finally:
-        if sandbox:
-            sandbox.remove()
-            reader.redirect = None
-    loaded.warnings[:0] = early
+    register_urls(sources)  # an %include URL's password, before anything fetches or logs it
+    with pre_stage(sources, version, reader, log_dir, run_pre, dry_run, script_network) as stage:
+        loaded = parse(sources, version, reader, strict, include_note=stage.include_note)
+    loaded.warnings[:0] = stage.warnings
     from .checks import check_install
 
     check_install(loaded)
+    if strict:  # the checks' own warnings count too
+        refuse_warnings(loaded)
     secrets.hash_in_place(loaded.handler)
     for warning in loaded.warnings:
         log.warning("Kickstart warning: %s", warning)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -50,6 +50,8 @@ class Reader:
     #: where a local path is really read from, when something else holds it (a dry run's
     #: confined %pre writes its /tmp files into a private directory); None: as given
     redirect: Callable[[str], Path | None] | None = None
+    #: what was read through `redirect`: the path as named -> where it was read
+    redirected: dict[str, Path] = field(default_factory=dict)
 
     def read(self, location: str) -> str:
         return decode(self.read_bytes(location), location)
@@ -60,7 +62,9 @@ class Reader:
         path = Path(location.removeprefix("file://") if location.startswith("file://")
                     else location.removeprefix("file:"))
         if self.redirect and path.is_absolute():
-            path = self.redirect(str(path)) or path
+            inside, path = str(path), self.redirect(str(path)) or path
+            if str(path) != inside:
+                self.redirected[inside] = path
         try:
             return path.read_bytes()
         except FileNotFoundError:

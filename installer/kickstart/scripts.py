@@ -21,6 +21,7 @@ from installer import program
 from installer.errors import ScriptError
 from installer.logs import redact
 
+from . import confine
 from .confine import Sandbox
 
 log = logging.getLogger("anaconda.scripts")
@@ -79,7 +80,8 @@ def run_script(script, index: int, context: ScriptContext) -> int:
              f" in chroot {root}" if root else " confined (dry run)" if sandbox else "")
     try:
         result = program.run(sandbox.wrap(argv) if sandbox else argv, root=root, env=env,
-                             cwd=None if (root or sandbox) else context.target_root)
+                             cwd=None if (root or sandbox) else context.target_root,
+                             timeout=confine.TIMEOUT if sandbox else None)
     finally:
         os.unlink(host_path)
     output = redact(result.output)

@@ -38,7 +38,14 @@ mkdir /dir-{tag}
 dd if=/dev/zero of={loop} bs=4096 count=64 conv=notrunc
 wipefs -a {loop}
 ls -l {loop} /dev/vda 2>&1
+echo "disks seen: $(lsblk -dn -o NAME | wc -l) $(ls /sys/block | wc -l) $(grep -c . /proc/partitions)"
 echo "pre finished"
+%end
+%pre-install
+echo marker > /tmp/pre-install-{tag}
+%end
+%post --nochroot
+echo marker > /tmp/post-{tag}
 %end
 """
 
@@ -73,11 +80,13 @@ def case(tmp_path, loop_disk):
     assert not Path(f"/tmp/marker-{tag}").exists(), "the %pre wrote into the host's /tmp"
     assert not Path(f"/tmp/part-include-{tag}").exists(), "the %pre wrote into the host's /tmp"
     assert not Path(f"/dir-{tag}").exists(), "the %pre made a directory in the host's /"
+    assert not Path(f"/tmp/pre-install-{tag}").exists(), "a dry run ran %pre-install"
+    assert not Path(f"/tmp/post-{tag}").exists(), "a dry run ran %post"
     assert _digest(loop_disk) == before, "the %pre wrote to a host block device"
 
 
 def test_dry_run_runs_pre_confined_and_plans_its_include(case, anaconda):
-    ks, image, _ = case
+    ks, image, tag = case
     result = anaconda("--cmdline", "--dry-run", "--image", str(image), "--kickstart", str(ks))
     assert result.code == 0, result.text
     assert "create format ext4" in result.out and "on /" in result.out, result.out
@@ -86,7 +95,25 @@ def test_dry_run_runs_pre_confined_and_plans_its_include(case, anaconda):
     assert "Read-only file system" in script_log  # mkdir / refused inside the sandbox
     assert "pre finished" in script_log
     assert "/dev/vda" in script_log and "No such file" in script_log  # no host disks inside
+    assert "disks seen: 0 0 0" in script_log  # nor their names in lsblk, sysfs or /proc
     assert "confined (dry run)" in (result.log_dir / "anaconda.log").read_text()
+    kept = result.log_dir / f"dry-run-files/tmp/part-include-{tag}"  # what the plan read
+    assert kept.read_text().startswith("autopart --type=plain")
+
+
+def test_an_error_in_a_file_the_pre_wrote_names_the_kept_copy(anaconda, tmp_path):
+    ks = tmp_path / "ks.cfg"
+    tag = uuid.uuid4().hex[:12]
+    ks.write_text(f"lang en_US.UTF-8\nrootpw --lock\n%include /tmp/inc-{tag}\n"
+                  f"%pre\nprintf 'zerombr\\nignoredisk --only-use=\\n' > /tmp/inc-{tag}\n%end\n")
+    image = tmp_path / "disk0"
+    subprocess.run(["truncate", "-s", "12G", str(image)], check=True)
+    result = anaconda("--cmdline", "--dry-run", "--image", str(image), "--kickstart", str(ks))
+    assert result.code == 2, result.text
+    kept = result.log_dir / f"dry-run-files/tmp/inc-{tag}"
+    assert f"/tmp/inc-{tag}:2:" in result.err and f"kept as {kept}" in result.err
+    assert "ignoredisk --only-use=" in kept.read_text()
+    assert not Path(f"/tmp/inc-{tag}").exists()
 
 
 def test_validate_runs_nothing_and_warns_of_the_include(case, anaconda):

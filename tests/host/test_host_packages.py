@@ -42,7 +42,7 @@ def listed_packages() -> set[str]:
 def python_files() -> list[Path]:
     tracked = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", *SCANNED],
                              cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
-    return [REPO / name for name in tracked if name.endswith(".py")]
+    return [REPO / name for name in tracked if name.endswith(".py") and (REPO / name).is_file()]
 
 
 def _string_constants(tree: ast.Module) -> dict[str, str]:
