@@ -49,7 +49,7 @@ class StepPrinter:
         self.task = ""
         self.out = out
 
-    def __call__(self, line: str) -> bool:
+    def __call__(self, line: str) -> None:
         progress = progress_of(line)
         if progress:
             task = progress.split("] ", 1)[1].split(":", 1)[0]
@@ -57,7 +57,6 @@ class StepPrinter:
                 self.task = task
                 print(f"demo: {time.monotonic() - self.started:5.0f} s  {progress[:140]}",
                       file=self.out, flush=True)
-        return failed(line)
 
 
 def demo_boot_options(server) -> str:
@@ -89,7 +88,7 @@ def main() -> int:
                 f"{work / 'vm'}/console.log")
             result = run_vm(KernelBoot(image.vmlinuz, image.pxe_initrd, append), [Disk("target", "8G")],
                             workdir=work / "vm", memory_mib=args.memory, timeout=3600,
-                            stop_on=StepPrinter())
+                            stop_on=failed, on_line=StepPrinter())
         values = result.values
         layout = [r.text.removeprefix("layout ") for r in result.results if r.text.startswith("layout ")]
     print("disk layout (vda):")

@@ -535,11 +535,13 @@ class _ConsoleReader(threading.Thread):
     complete lines to the watchers; the unfinished last line is also offered to `stop_on`
     (a shell prompt waits without a newline)."""
 
-    def __init__(self, fd: int, log_path: Path, stop_on: Callable[[str], bool] | None) -> None:
+    def __init__(self, fd: int, log_path: Path, stop_on: Callable[[str], bool] | None,
+                 on_line: Callable[[str], None] | None = None) -> None:
         super().__init__(name="vm-console", daemon=True)
         self.fd = fd
         self.log_path = log_path
         self.stop_on = stop_on
+        self.on_line = on_line  # complete lines only
         self.chunks: list[bytes] = []
         self.last_line = ""
         self.last_progress = ""  # the installer's last "[ NN%] step" line
@@ -547,11 +549,14 @@ class _ConsoleReader(threading.Thread):
         self.panic_at: float | None = None
         self.error: BaseException | None = None
 
-    def _watch(self, line: str) -> None:
+    def _watch(self, line: str, complete: bool = True) -> None:
         line = clean_line(line)
         if line.strip():
             self.last_line = line.strip()
+        if complete:
             self.last_progress = progress_of(line) or self.last_progress
+            if self.on_line is not None:
+                self.on_line(line)
         if self.panic_at is None and "Kernel panic - not syncing" in line:
             self.panic_at = time.monotonic()
         if self.stop_on is not None and not self.stop_requested.is_set():
@@ -579,7 +584,7 @@ class _ConsoleReader(threading.Thread):
                 for raw in complete:
                     self._watch(raw.decode("utf-8", "replace"))
                 if pending:
-                    self._watch(pending.decode("utf-8", "replace"))
+                    self._watch(pending.decode("utf-8", "replace"), complete=False)
         if pending:
             self._watch(pending.decode("utf-8", "replace"))
 
@@ -657,7 +662,8 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
            timeout: float = 900, extra_args: Iterable[str] = (), console_log: Path | None = None,
            stop_on: Callable[[str], bool] | None = None, network: bool = True, cpu: str = "max",
            name: str = "vm", progress_every: float | None = PROGRESS_EVERY,
-           answers: Sequence[tuple[str, str]] = ()) -> VmResult:
+           answers: Sequence[tuple[str, str]] = (),
+           on_line: Callable[[str], None] | None = None) -> VmResult:
     """Boot a guest, wait until it powers off / reboots / times out / `stop_on` fires,
     and return what happened. qemu is always gone when this returns, even on exceptions.
 
@@ -669,6 +675,7 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
       that into an exit), "timeout", "stopped", or "crash" (kernel panic on the console,
       qemu failing, or an exception in `stop_on`).
     - `progress_every`: seconds between progress lines on stderr (None: quiet).
+    - `on_line(line)`: called with every complete console line (ANSI stripped).
     - `answers`: (prompt, text) pairs typed on the serial console, each once, when a
       console line (finished or not) contains the prompt: a LUKS passphrase at boot.
     """
@@ -697,7 +704,7 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
     try:
         (workdir / "qemu.pid").write_text(f"{proc.pid}\n")  # for people and tests
         assert proc.stdout is not None
-        reader = _ConsoleReader(proc.stdout.fileno(), console_log, stop_on)
+        reader = _ConsoleReader(proc.stdout.fileno(), console_log, stop_on, on_line)
         reader.start()
         next_progress = started + progress_every if progress_every else float("inf")
         while True:
