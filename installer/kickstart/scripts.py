@@ -64,16 +64,7 @@ def run_script(script, index: int, context: ScriptContext) -> int:
         return _failed(script, 127, f"the target has no {interpreter} to run it in the chroot "
                        f"({root}); use --nochroot or install a shell first", "")
     sandbox = context.sandbox
-    if sandbox:
-        script_dir = sandbox.tmp
-    else:
-        script_dir = (root / "tmp") if root else Path(tempfile.gettempdir())
-    script_dir.mkdir(parents=True, exist_ok=True)
-    fd, host_path = tempfile.mkstemp(prefix=f"ks-script-{name}-", dir=script_dir)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(script.script)
-    os.chmod(host_path, 0o700)
-    run_path = "/tmp/" + os.path.basename(host_path) if (root or sandbox) else host_path
+    host_path, run_path = _script_file(script, name, root, sandbox)
     argv = [interpreter, run_path]
     env = {"ANA_INSTALL_PATH": str(context.target_root or "")}
     log.info("Running %s with %s%s", describe(script), interpreter,
@@ -94,6 +85,22 @@ def run_script(script, index: int, context: ScriptContext) -> int:
                        output, script_log)
     log.info("%s finished", describe(script))
     return 0
+
+
+def _script_file(script, name: str, root: Path | None, sandbox: Sandbox | None) -> tuple[str, str]:
+    """Write the script where it will run: the chroot's /tmp, the sandbox's (seen as
+    /tmp inside), or the host's. Returns its path on the host and as the script sees it."""
+    if sandbox:
+        script_dir = sandbox.tmp
+    else:
+        script_dir = (root / "tmp") if root else Path(tempfile.gettempdir())
+    script_dir.mkdir(parents=True, exist_ok=True)
+    fd, host_path = tempfile.mkstemp(prefix=f"ks-script-{name}-", dir=script_dir)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(script.script)
+    os.chmod(host_path, 0o700)
+    inside = "/tmp/" + os.path.basename(host_path) if (root or sandbox) else host_path
+    return host_path, inside
 
 
 def _write_log(path: Path, text: str, append: bool = False) -> None:
