@@ -36,18 +36,26 @@ class Findings:
         self.warnings.append((where, problem))
 
     def warning_lines(self) -> list[str]:
-        return [f"{where}: {problem}" for where, problem in self.warnings]
+        return [f"{where}: {problem}" for where, problem in _in_file_order(self.warnings)]
 
     def raise_errors(self) -> None:
-        """One KickstartError naming every problem, each on its own line with its place;
-        the first one's place is the error's own."""
+        """One KickstartError naming every problem, each on its own line with its place,
+        in the order of the kickstart; the first one's place is the error's own."""
         if not self.errors:
             return
-        (first, problem), rest = self.errors[0], self.errors[1:]
+        (first, problem), *rest = _in_file_order(self.errors)
         if rest:
             problem += "".join(f"\n  {where}: {other}" for where, other in rest)
             problem += f"\n  ({len(self.errors)} problems; nothing was written)"
         raise KickstartError(problem, first.file, first.line)
+
+
+def _in_file_order(found: list[tuple[Where, str]]) -> list[tuple[Where, str]]:
+    """By line within each file, the files in the order their first finding came."""
+    files: dict[str | None, int] = {}
+    for where, _ in found:
+        files.setdefault(where.file, len(files))
+    return sorted(found, key=lambda item: (files[item[0].file], item[0].line or 0))
 
 
 def location_of(loaded, command: str) -> tuple[str | None, int | None]:
