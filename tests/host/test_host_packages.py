@@ -108,6 +108,8 @@ def owner(path: str) -> str | None:
     """The one package that owns `path` (None: unowned, or a directory many share)."""
     result = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True)
     for line in result.stdout.splitlines():
+        if line.startswith("diversion by "):  # dpkg-divert's notes, e.g. for /bin/sh
+            continue
         packages, _, owned = line.rpartition(": ")
         if owned == path and "," not in packages:
             return packages.split(":")[0]
