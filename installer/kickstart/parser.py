@@ -22,6 +22,7 @@ from pykickstart.sections import NullSection
 
 from installer.errors import KickstartError
 
+from .addons import AddonSection
 from .reader import Reader, is_url
 
 
@@ -113,6 +114,12 @@ class LocatingParser(KickstartParser):
     @property
     def location(self) -> Location | None:
         return self.sources[-1].location if self.sources else None
+
+    def setupSections(self):
+        """pykickstart's sections, with %addon recorded on the handler (addons.py)
+        instead of swallowed."""
+        super().setupSections()
+        self.registerSection(AddonSection(self.handler, where=lambda: self.location))
 
     def handleCommand(self, lineno, args):
         if self.location:
