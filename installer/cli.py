@@ -12,7 +12,7 @@ from installer.errors import EXIT_CODES, UsageError
 
 #: Boot options whose flag takes no value (`--text`, `--nokill`, ...).
 SWITCHES = {spec.name for spec in OPTIONS if spec.flag and spec.parse is parse_bool
-            and spec.name not in ("inst.zram", "inst.cmdline")}
+            and spec.name not in ("inst.zram", "inst.cmdline", "inst.selinux", "inst.kdump_addon")}
 PROGRAM_FLAGS = {"ks": "inst.ks"}
 
 
@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--image", metavar="FILE", action="append", default=[],
                         help="with --dry-run: plan on this disk image file instead of the "
                              "machine's disks (repeatable; the disk's name is the file's name)")
+    parser.add_argument("--firmware", choices=("uefi", "bios"),
+                        help="with --dry-run: plan for this firmware instead of this machine's "
+                             "(a UEFI kickstart previewed on a BIOS host, or the other way)")
     parser.add_argument("--logdir", metavar="DIR", default="/tmp",
                         help="where the logs go (default /tmp, as on the installer image)")
     parser.add_argument("--boot-options", metavar="TEXT",

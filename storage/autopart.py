@@ -10,7 +10,7 @@ members, all with the one passphrase.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from blivet.devices import LUKSDevice
 from blivet.errors import DependencyError, PartitioningError
@@ -39,6 +39,8 @@ class AutopartRequest:
     passphrase: str = ""
     luks_version: str = "luks2"
     cipher: str = ""
+    hibernation: bool = False  # swap: the recommended size plus RAM
+    luks_extra: dict = field(default_factory=dict)  # --cipher, --pbkdf... (storage.format_args)
 
 
 @dataclass
@@ -63,7 +65,7 @@ def volumes(session: StorageSession, request: AutopartRequest) -> list[_Volume]:
     if not request.nohome and (request.scheme == "btrfs" or room >= HOME_NEEDS):
         wanted.append(_Volume("/home", HOME_MIN, True))
     if not request.noswap:
-        wanted.append(_Volume("swap", recommended_swap(session.memory, room), False))
+        wanted.append(_Volume("swap", recommended_swap(session.memory, room, request.hibernation), False))
     return wanted
 
 
@@ -82,7 +84,8 @@ def _partition(session, disks, fmt_type, size, grow=False, maxsize=None, mountpo
     if maxsize:
         kwargs["maxsize"] = maxsize
     if request and request.encrypted:
-        args = {"passphrase": request.passphrase, "luks_version": request.luks_version}
+        args = {"passphrase": request.passphrase, "luks_version": request.luks_version,
+                **request.luks_extra}
         if request.cipher:
             args["cipher"] = request.cipher
         part = storage.new_partition(fmt_type="luks", fmt_args=args, **kwargs)

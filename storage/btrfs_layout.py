@@ -1,9 +1,12 @@
-"""Kickstart's `btrfs`: a volume over the `part btrfs.NN` members, and its subvolumes."""
+"""Kickstart's `btrfs`: a volume over the `part btrfs.NN` members, and its subvolumes; with
+`--noformat` or `--useexisting` (the same to pykickstart) an existing volume or subvolume,
+named by --name or --label, is mounted with its data."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from .errors import StorageProblem
+from .existing import find_existing, reuse
 from .session import StorageSession
 
 
@@ -15,11 +18,38 @@ class BtrfsRequest:
     subvol: bool = False
     data_level: str = ""
     metadata_level: str = ""
+    useexisting: bool = False
+    format: bool = True
+    mkfsoptions: str = ""
     where: str = "btrfs"
+
+
+def _plan_existing(session: StorageSession, request: BtrfsRequest, volumes: dict) -> None:
+    """btrfs --useexisting/--noformat (one option to pykickstart): the volume or subvolume
+    --name/--label names is mounted with its data, as in Anaconda."""
+    if not request.name:
+        raise StorageProblem(f"{request.where} --noformat needs --name (the subvolume) or "
+                             "--label (the volume) of the existing btrfs")
+    kinds = ("btrfs subvolume",) if request.subvol else ("btrfs volume", "btrfs subvolume")
+    found = [d for d in session.blivet.devices if d.exists and d.type in kinds
+             and (d.name == request.name or getattr(d.format, "label", None) == request.name)]
+    if not found:
+        raise StorageProblem(f"{request.where} --noformat: there is no existing btrfs "
+                             f"{'subvolume' if request.subvol else 'volume or subvolume'} {request.name}")
+    device = find_existing(session, found[0].name, request.where, "btrfs")
+    reuse(session, device, request.mountpoint, "", False, {}, request.where)
+    volumes[request.name] = device
 
 
 def plan_btrfs(session: StorageSession, request: BtrfsRequest, members: dict, volumes: dict) -> None:
     storage = session.blivet
+    if request.useexisting or not request.format:
+        _plan_existing(session, request, volumes)
+        return
+    if request.mkfsoptions:
+        session.warnings.append(f"{request.where} --mkfsoptions={request.mkfsoptions}: not applied; "
+                                "btrfs volumes are made with mkfs.btrfs's defaults (blivet 3.7 "
+                                "passes no options)")
     if request.subvol:
         parent = volumes.get(request.devices[0]) if request.devices else None
         if parent is None:

@@ -12,7 +12,7 @@ from blivet.formats.disklabel import DiskLabel
 
 from .errors import StorageProblem
 from .protection import check_usable
-from .selection import resolve_disks
+from .selection import is_pattern, resolve_disks
 from .session import StorageSession
 
 log = logging.getLogger("anaconda.storage")
@@ -45,7 +45,12 @@ def clear(session: StorageSession, request: ClearRequest) -> list[str]:
         DiskLabel.set_default_label_type(request.disklabel)
     targets = list(session.selected)
     if request.drives:
-        targets = resolve_disks(session, request.drives, "clearpart --drives")
+        targets = []
+        for spec in request.drives:
+            found = resolve_disks(session, [spec], "clearpart --drives")
+            if is_pattern(spec):  # a pattern (sd*) passes over disks the install may not use
+                found = [n for n in found if n in session.selected and n not in session.protected]
+            targets += [n for n in found if n not in targets]
         for name in targets:
             check_usable(session, name, "clearpart --drives")
             if name not in session.selected:

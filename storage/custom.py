@@ -18,7 +18,8 @@ from .autopart import _allocate, space_report
 from .btrfs_layout import BtrfsRequest, plan_btrfs
 from .clearing import require_labels
 from .errors import StorageProblem
-from .existing import find_existing, resize, reuse
+from .existing import find_existing, resize, reuse, reuse_encrypted
+from .format_args import fs_args
 from .fstypes import fstype_for
 from .raid_layout import RaidRequest, plan_raid
 from .selection import resolve_disks
@@ -35,14 +36,19 @@ class PartRequest:
     grow: bool = False
     maxsize: int | None = None  # MiB
     recommended: bool = False
+    hibernation: bool = False  # with --recommended swap: RAM more
     fstype: str = ""
     ondisk: str = ""
+    onbiosdisk: str = ""  # a BIOS disk number (80, 81...), mapped through the firmware's EDD data
     primary: bool = False
     label: str = ""
     fsoptions: str = ""
+    mkfsoptions: str = ""
+    fsprofile: str = ""
     encrypted: bool = False
     passphrase: str = ""
     luks_version: str = "luks2"
+    luks_extra: dict = field(default_factory=dict)  # --cipher, --pbkdf... (storage.format_args)
     onpart: str = ""  # --onpart/--usepart: an existing partition
     format: bool = True  # False: --noformat, keep what --onpart holds
     resize: bool = False  # --resize to --size (with --onpart)
@@ -59,13 +65,22 @@ class LogvolRequest:
     maxsize: int | None = None
     percent: int | None = None
     recommended: bool = False
+    hibernation: bool = False
     fstype: str = ""
+    label: str = ""
+    fsoptions: str = ""
+    mkfsoptions: str = ""
+    fsprofile: str = ""
     thin: bool = False
     thinpool: bool = False
     poolname: str = ""
+    chunksize: int | None = None  # thin pool, KiB
+    metadatasize: int | None = None  # thin pool, MiB
+    profile: str = ""  # thin pool: LVM's thin-generic or thin-performance
     encrypted: bool = False
     passphrase: str = ""
     luks_version: str = "luks2"
+    luks_extra: dict = field(default_factory=dict)
     useexisting: bool = False  # an existing LV of that name
     format: bool = True
     resize: bool = False
@@ -77,7 +92,8 @@ class VolgroupRequest:
     name: str
     members: list[str] = field(default_factory=list)  # pv.01, ...
     pesize: int | None = None  # KiB
-    reserved_space: int | None = None
+    reserved_space: int | None = None  # MiB kept free in the new volume group
+    reserved_percent: int | None = None  # or this share of it
     useexisting: bool = False  # --useexisting/--noformat: the VG already exists
     where: str = "volgroup"
 
@@ -100,16 +116,16 @@ def _plan_onpart(session: StorageSession, request: PartRequest, members: dict,
     if request.resize:
         resize(session, part, request.size, request.where)
     mount = "" if request.mountpoint.lower() == "none" else request.mountpoint
-    fmt_args = {"label": request.label} if request.label else {}
-    if request.fsoptions:
-        fmt_args["mountopts"] = request.fsoptions
+    fmt_args = fs_args(request.label, request.fsoptions, request.mkfsoptions if request.format else "",
+                       request.fsprofile)
     fstype = fstype_for(request.fstype, mount, default_fstype) if mount else request.fstype
     if request.encrypted and request.format:
         if not request.passphrase:
             raise StorageProblem(f"{request.where} --encrypted needs --passphrase in a "
                                  "non-interactive install")
         reuse(session, part, "", "luks", True, {"passphrase": request.passphrase,
-                                                "luks_version": request.luks_version}, request.where)
+                                                "luks_version": request.luks_version,
+                                                **request.luks_extra}, request.where)
         part.anaconda_request = (request, fstype, fmt_args)
     else:
         reuse(session, part, mount, fstype if request.format else request.fstype,
@@ -130,7 +146,14 @@ def _plan_existing_lv(session: StorageSession, request: LogvolRequest, vg, defau
     if request.resize:
         resize(session, lv, request.size, request.where)
     fstype = fstype_for(request.fstype, request.mountpoint, default_fstype) if request.format else request.fstype
-    reuse(session, lv, request.mountpoint, fstype, request.format, {}, request.where)
+    fmt_args = fs_args(request.label, request.fsoptions, request.mkfsoptions if request.format else "",
+                       request.fsprofile)
+    if request.encrypted and request.format:
+        reuse_encrypted(session, lv, request.mountpoint, fstype, {
+            "passphrase": request.passphrase, "luks_version": request.luks_version,
+            **request.luks_extra}, fmt_args, request.where)
+        return
+    reuse(session, lv, request.mountpoint, fstype, request.format, fmt_args, request.where)
 
 
 def _plan_tmpfs(session: StorageSession, request: PartRequest) -> None:
@@ -158,10 +181,29 @@ def _disks_to_label(session: StorageSession, parts: list[PartRequest]) -> list:
     return disks
 
 
+def _bios_disk(session: StorageSession, request: PartRequest) -> str:
+    """part --onbiosdisk=80: the disk the firmware numbers so (EDD, as Anaconda reads it)."""
+    edd = getattr(session.blivet, "edd_dict", {}) or {}
+    try:
+        number = int(request.onbiosdisk, 16)
+    except ValueError:
+        raise StorageProblem(f"{request.where} --onbiosdisk={request.onbiosdisk}: not a BIOS disk "
+                             "number (hexadecimal, such as 80)") from None
+    name = next((disk for disk, found in edd.items() if found == number), None)
+    if name is None:
+        known = ", ".join(f"{found:x}={disk}" for disk, found in sorted(edd.items())) or "none"
+        raise StorageProblem(f"{request.where} --onbiosdisk={request.onbiosdisk}: the firmware "
+                             f"numbers no such disk (EDD: {known}); use --ondisk")
+    return name
+
+
 def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[VolgroupRequest],
                 lvs: list[LogvolRequest], default_fstype: str = "xfs",
                 raids: list[RaidRequest] = (), btrfs: list[BtrfsRequest] = ()) -> None:
     storage = session.blivet
+    for request in parts:
+        if request.onbiosdisk and not request.ondisk:
+            request.ondisk = _bios_disk(session, request)
     new_parts = [p for p in parts if not p.onpart]
     if new_parts:
         require_labels(session, _disks_to_label(session, new_parts))
@@ -185,22 +227,21 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
             disks = [session.disk(name)]
         size = Size(f"{request.size} MiB") if request.size else Size("1 GiB")
         if request.recommended and mount == "swap":
-            size = recommended_swap(session.memory)
+            size = recommended_swap(session.memory, hibernation=request.hibernation)
         if request.size is not None and request.size <= 0:
             raise StorageProblem(f"{request.where}: --size={request.size} is not a size; give MiB > 0")
         fstype = fstype_for(request.fstype, mount, default_fstype)
         kwargs = {"size": size, "grow": request.grow, "parents": disks, "primary": request.primary}
         if request.maxsize:
             kwargs["maxsize"] = Size(f"{request.maxsize} MiB")
-        fmt_args = {"label": request.label} if request.label else {}
-        if request.fsoptions:
-            fmt_args["mountopts"] = request.fsoptions
+        fmt_args = fs_args(request.label, request.fsoptions, request.mkfsoptions, request.fsprofile)
         if request.encrypted:
             if not request.passphrase:
                 raise StorageProblem(f"{request.where} --encrypted needs --passphrase in a "
                                      "non-interactive install")
             part = storage.new_partition(fmt_type="luks", fmt_args={
-                "passphrase": request.passphrase, "luks_version": request.luks_version}, **kwargs)
+                "passphrase": request.passphrase, "luks_version": request.luks_version,
+                **request.luks_extra}, **kwargs)
         else:
             part = storage.new_partition(fmt_type=fstype, fmt_args=fmt_args,
                                          mountpoint=mount if mount.startswith("/") else None, **kwargs)
@@ -242,6 +283,10 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
         if vg_request.pesize:
             kwargs["pe_size"] = Size(f"{vg_request.pesize} KiB")
         vg = storage.new_vg(**kwargs)
+        if vg_request.reserved_space:  # as Anaconda: a size wins over a percentage
+            vg.reserved_space = Size(f"{vg_request.reserved_space} MiB")
+        elif vg_request.reserved_percent:
+            vg.reserved_percent = vg_request.reserved_percent
         storage.create_device(vg)
     pools: dict[tuple[str, str], object] = {}
     for lv_request in sorted(lvs, key=lambda r: not r.thinpool):
@@ -256,13 +301,14 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
             continue
         size = Size(f"{lv_request.size} MiB") if lv_request.size else Size("1 GiB")
         if lv_request.recommended and mount == "swap":
-            size = recommended_swap(session.memory)
+            size = recommended_swap(session.memory, hibernation=lv_request.hibernation)
         kwargs = {"name": lv_request.name, "size": size, "grow": lv_request.grow}
         if lv_request.percent:  # of the space the other LVs leave, sized by grow_lvm (as Anaconda)
             kwargs.update(size=Size(0), percent=lv_request.percent)
         if lv_request.maxsize:
             kwargs["maxsize"] = Size(f"{lv_request.maxsize} MiB")
         if lv_request.thinpool:
+            kwargs.update(_pool_args(session, lv_request))
             try:
                 pool = storage.new_lv(thin_pool=True, parents=[vg], **kwargs)
             except DeviceError as exc:
@@ -280,14 +326,17 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
             kwargs["thin_volume"] = True
         fstype = fstype_for(lv_request.fstype, mount, default_fstype)
         mountpoint = mount if mount.startswith("/") else None
+        fmt_args = fs_args(lv_request.label, lv_request.fsoptions, lv_request.mkfsoptions,
+                           lv_request.fsprofile)
         if lv_request.encrypted:
             if not lv_request.passphrase:
                 raise StorageProblem(f"{lv_request.where} --encrypted needs --passphrase in a "
                                      "non-interactive install")
             kwargs.update(fmt_type="luks", fmt_args={"passphrase": lv_request.passphrase,
-                                                     "luks_version": lv_request.luks_version})
+                                                     "luks_version": lv_request.luks_version,
+                                                     **lv_request.luks_extra})
         else:
-            kwargs.update(fmt_type=fstype, mountpoint=mountpoint)
+            kwargs.update(fmt_type=fstype, mountpoint=mountpoint, fmt_args=fmt_args)
         try:
             lv = storage.new_lv(parents=[parent], **kwargs)
         except DeviceError as exc:
@@ -296,9 +345,30 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
         storage.create_device(lv)
         if lv_request.encrypted:  # LUKS inside the LV, the filesystem inside LUKS
             storage.create_device(LUKSDevice(f"luks-{lv.name}", parents=[lv],
-                                             fmt=get_format(fstype, mountpoint=mountpoint)))
+                                             fmt=get_format(fstype, mountpoint=mountpoint, **fmt_args)))
     grow_lvm(storage)
     for vg in storage.vgs:
         if vg.free_space < 0:
             raise StorageProblem(f"the logical volumes of {vg.name} need {-vg.free_space} more "
                                  f"than it has ({vg.size}; {space_report(session)})")
+
+
+def _pool_args(session: StorageSession, request: LogvolRequest) -> dict:
+    """logvol --thinpool --chunksize (KiB) --metadatasize (MiB) --profile, as Anaconda
+    passes them; a profile LVM does not ship is a warning, and LVM's default is used."""
+    from blivet.devicelibs.lvm import KNOWN_THPOOL_PROFILES
+
+    args = {}
+    if request.chunksize:
+        args["chunk_size"] = Size(f"{request.chunksize} KiB")
+    if request.metadatasize:
+        args["metadata_size"] = Size(f"{request.metadatasize} MiB")
+    if request.profile:
+        profile = next((p for p in KNOWN_THPOOL_PROFILES if p.name == request.profile), None)
+        if profile is None:
+            session.warnings.append(f"{request.where} --profile={request.profile}: LVM has no such "
+                                    f"thin pool profile ({', '.join(p.name for p in KNOWN_THPOOL_PROFILES)}); "
+                                    "LVM's default is used")
+        else:
+            args["profile"] = profile
+    return args

@@ -114,3 +114,19 @@ def reuse(session: StorageSession, device, mountpoint: str, fstype: str, reforma
             fmt.mountopts = fmt_args["mountopts"]
     log.info("%s: keep %s (%s) as it is%s", where, device.name, fmt.type,
              f", mounted on {mount}" if mount else "")
+
+
+def reuse_encrypted(session: StorageSession, device, mountpoint: str, fstype: str,
+                    luks_args: dict, fmt_args: dict, where: str):
+    """--encrypted on a reused device: LUKS made on it, the new format inside LUKS;
+    returns the LUKS mapping (what a pv.NN or raid.NN member is then)."""
+    from blivet.devices import LUKSDevice
+
+    if not luks_args.get("passphrase"):
+        raise StorageProblem(f"{where} --encrypted needs --passphrase in a non-interactive install")
+    reuse(session, device, "", "luks", True, luks_args, where)
+    mount = mountpoint if mountpoint.startswith("/") else None
+    luks = LUKSDevice(f"luks-{device.name}", parents=[device],
+                      fmt=get_format(fstype, mountpoint=mount, **fmt_args))
+    session.blivet.create_device(luks)
+    return luks

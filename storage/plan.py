@@ -55,7 +55,9 @@ def validate(session: StorageSession) -> None:
 def _describe_device(device) -> str:
     mount = getattr(device.format, "mountpoint", None)
     parts = [f"{device.type} {device.name}", str(device.size)]
-    if device.format.type:
+    if device.format.type == "disklabel":
+        parts.append(f"disklabel {device.format.label_type}")  # gpt or msdos
+    elif device.format.type:
         parts.append(device.format.type)
     if mount:
         parts.append(f"on {mount}")

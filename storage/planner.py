@@ -177,10 +177,11 @@ class Planner:
 
     def fresh_session(self) -> StorageSession:
         """A copy of the scanned tree to plan on; the scan itself stays untouched."""
-        DiskLabel.set_default_label_type(DEFAULT_LABEL)  # clearpart --disklabel sets it globally
+        # clearpart --disklabel sets it globally; inst.disklabel is the scanned session's
+        DiskLabel.set_default_label_type(self._scanned.disklabel or DEFAULT_LABEL)
         return dataclasses.replace(self._scanned, blivet=self._scanned.blivet.copy(),
                                    protected=dict(self._scanned.protected),
-                                   selected=list(self._scanned.selected))
+                                   selected=list(self._scanned.selected), warnings=[], snapshots=[])
 
     def plan(self) -> Plan:
         try:

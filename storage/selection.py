@@ -1,7 +1,10 @@
 """Which disks an install may use: `ignoredisk --only-use/--drives`, or the TUI's choice."""
 from __future__ import annotations
 
+import fnmatch
+import glob
 import logging
+import os
 
 from .errors import StorageProblem
 from .protection import check_usable, find_device
@@ -33,6 +36,12 @@ def resolve_disks(session: StorageSession, specs: list[str], what: str) -> list[
     fails with what it is, unknown ones with the list of disks there are."""
     names, unknown = [], []
     for spec in specs:
+        if is_pattern(spec):  # Anaconda's shell patterns: sd*, /dev/disk/by-id/*
+            matched = _matching(session, spec)
+            names += [n for n in matched if n not in names]
+            if not matched:
+                unknown.append(spec)
+            continue
         disk = session.disk(spec)
         if disk is not None:
             names.append(disk.name)
@@ -48,13 +57,32 @@ def resolve_disks(session: StorageSession, specs: list[str], what: str) -> list[
     return names
 
 
+def is_pattern(spec: str) -> bool:
+    return any(c in spec for c in "*?[")
+
+
+def _matching(session: StorageSession, pattern: str) -> list[str]:
+    """Disks a shell pattern names: by name (`sd*`, `/dev/vd[ab]`) or, for /dev/disk/
+    patterns, by the links udev made."""
+    if pattern.startswith("/dev/disk/"):
+        targets = {os.path.basename(os.path.realpath(link)) for link in glob.glob(pattern)}
+        return [d.name for d in session.blivet.disks if d.name in targets]
+    name = pattern.removeprefix("/dev/")
+    return [d.name for d in session.blivet.disks if fnmatch.fnmatchcase(d.name, name)]
+
+
 def select_disks(session: StorageSession, only_use: list[str] | None = None,
                  ignore: list[str] | None = None) -> list[str]:
     """Apply ignoredisk; a protected disk named explicitly is an error, not a skip."""
     if only_use:
-        names = resolve_disks(session, only_use, "ignoredisk --only-use")
-        for name in names:
-            check_usable(session, name, "ignoredisk --only-use")
+        names = []
+        for spec in only_use:
+            found = resolve_disks(session, [spec], "ignoredisk --only-use")
+            if is_pattern(spec):  # a pattern passes over the disks that cannot be used
+                found = [n for n in found if n not in session.protected]
+            for name in found:
+                check_usable(session, name, "ignoredisk --only-use")
+            names += [n for n in found if n not in names]
         session.selected = names
     if ignore:
         # ignoring a device that is not a disk (a loop device) is a no-op, not an error

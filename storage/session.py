@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,10 @@ class StorageSession:
     selected: list[str] = field(default_factory=list)  # disk names the install may use
     boot_drive: str = ""  # bootloader --boot-drive; empty: the first selected disk
     bootloader: bool = True  # False for bootloader --location=none: no boot partitions needed
+    disklabel: str = DEFAULT_LABEL  # for new partition tables (inst.disklabel); clearpart --disklabel wins
+    plan_only: bool = False  # a dry run: never executed, so missing tools are noted, not fatal
+    warnings: list[str] = field(default_factory=list)  # for the user, said once planning is done
+    snapshots: list = field(default_factory=list)  # storage.snapshots.SnapshotRequest, checked
 
     @property
     def disks(self):
@@ -100,6 +105,34 @@ def _probe(path: str, offset: int, size: int) -> dict[str, str]:
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
 
 
+def _partition_uuids(path: str, label_type: str) -> dict[int, str]:
+    """Partition number -> PARTUUID of an image file's table, as udev reports it for a
+    real disk: GPT entries' unique GUIDs, or msdos' disk signature and number."""
+    found: dict[int, str] = {}
+    try:
+        with open(path, "rb") as image:
+            if label_type == "msdos":
+                image.seek(440)
+                signature = int.from_bytes(image.read(4), "little")
+                return {n: f"{signature:08x}-{n:02x}" for n in range(1, 129)} if signature else {}
+            image.seek(512)
+            header = image.read(92)
+            if header[:8] != b"EFI PART" or int.from_bytes(header[84:88], "little") < 128:
+                return found
+            start = int.from_bytes(header[72:80], "little")
+            count = int.from_bytes(header[80:84], "little")
+            size = int.from_bytes(header[84:88], "little")
+            image.seek(start * 512)
+            table = image.read(min(count, 256) * size)
+    except OSError:
+        return found
+    for number in range(1, len(table) // size + 1):
+        entry = table[(number - 1) * size:number * size]
+        if entry[:16] != bytes(16):
+            found[number] = str(uuid.UUID(bytes_le=entry[16:32]))
+    return found
+
+
 def _add_existing_layout(storage: Blivet, disk: DiskFile) -> None:
     """The partition table and filesystems already in an image file, as existing devices,
     so that clearpart, --onpart and the planner see what a scan would show."""
@@ -111,12 +144,13 @@ def _add_existing_layout(storage: Blivet, disk: DiskFile) -> None:
         disk.format = get_format(None)
         return
     disk.format = label
+    uuids = _partition_uuids(disk.path, label.label_type)
     for parted_part in disk.format.partitions:
         if parted_part.type & parted.PARTITION_EXTENDED:
             continue
         separator = "p" if disk.name[-1].isdigit() else ""  # as parted and the kernel name them
         part = _ImagePartition(f"{disk.name}{separator}{parted_part.number}", os.path.dirname(disk.path),
-                               exists=True, parents=[disk])
+                               exists=True, parents=[disk], uuid=uuids.get(parted_part.number))
         sector = parted_part.disk.device.sectorSize
         found = _probe(disk.path, parted_part.geometry.start * sector, parted_part.geometry.length * sector)
         if found.get("TYPE") and part.format.type is None:
