@@ -10,6 +10,8 @@ GROUPS = {
                  "ssh server, certificates, locales, time zones."),
     "server-tools": ("Server tools", "Storage administration: LVM, LUKS, software RAID, "
                      "XFS and Btrfs tools."),
+    "system-tools": ("System tools", "Optional system services: the firewalld firewall and "
+                     "kdump-tools for kernel crash dumps."),
 }
 ENVIRONMENTS = [
     ("minimal-environment", "Minimal Install", "Basic functionality.", ["core"], ["standard"]),

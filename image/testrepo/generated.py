@@ -47,6 +47,9 @@ ALTERNATIVES = [
     ("/usr/bin/which", "which", ["/usr/bin/which.debianutils"]),
     ("/usr/bin/mt", "mt", ["/usr/bin/mt-gnu"]),
     ("/usr/sbin/rmt", "rmt", ["/usr/sbin/rmt-tar"]),
+    ("/usr/share/polkit-1/actions/org.fedoraproject.FirewallD1.policy",
+     "org.fedoraproject.FirewallD1.policy",
+     ["/usr/share/polkit-1/actions/org.fedoraproject.FirewallD1.server.policy.choice"]),
 ]
 
 SHELLS = ["/bin/sh", "/usr/bin/sh", "/bin/bash", "/usr/bin/bash", "/bin/rbash",
@@ -121,6 +124,8 @@ POSTTRANS = {
 COPIES = {
     "openssh-server": [("/usr/share/openssh/sshd_config", "/etc/ssh/sshd_config")],
     "grub2-common": [("/usr/share/grub/default/grub", "/etc/default/grub")],
+    # through ucf, with USE_KDUMP=1 (debconf's default answer)
+    "kdump-tools": [("/usr/share/kdump-tools/kdump-tools.conf", "/etc/default/kdump-tools")],
 }
 
 
