@@ -13,6 +13,14 @@ being installed (Anaconda's default), and an `ip=` interface is the installer's 
 device: both are matched by MAC, because the installer image names interfaces the
 kernel's way (eth0) while the installed udev renames them (ens3). With no device up,
 the connection matches any Ethernet device.
+
+Bonds, teams and bridges are named by --device; each port (--bondslaves...) gets a
+connection of its own, and a port that another command defines as a virtual device (a
+bridge over a bond) becomes that device's role. --vlanid makes a VLAN on --device (named
+--interfacename, else PARENT.ID); with --bondslaves too, the bond carries no address and
+the VLAN on it does (Anaconda's one-line form). Teams need NetworkManager: networkd has
+no team devices, so they are warned of there and not written. The boot options' devices
+(ip=, bond=, team=, vlan=, bridge=, ifname=, nameserver=) are netboot.py's.
 """
 from __future__ import annotations
 
@@ -24,11 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from installer.bootopts.values import MAC_RE, IpConfig
+from installer.bootopts.values import BOND_OPTIONS, IFNAME_RE, MAC_RE, split_bond_options
 from installer.errors import ConfigurationError
 
 from . import systemd
-from .netfiles import Connection, keyfile, networkd
+from .netfiles import BRIDGE_OPTIONS, Connection, keyfile, netdev, networkd, networkd_unmapped
 from .target import Target, write_file
 
 log = logging.getLogger("anaconda.configure")
@@ -39,9 +47,9 @@ NM_DIR = "etc/NetworkManager/system-connections"
 NETWORKD_DIR = "etc/systemd/network"
 RESOLV_CONF = "etc/resolv.conf"
 RESOLVED_STUB = "../run/systemd/resolve/stub-resolv.conf"
-#: Options that configure something this module does not write (yet): said in the log.
-UNSUPPORTED = ("bondslaves", "vlanid", "teamslaves", "bridgeslaves", "essid", "wpakey",
-               "wepkey", "interfacename", "ethtool", "dhcpclass")
+#: Wi-Fi: such a command is not written (the disposition table warns of each option)
+WIFI = ("essid", "wpakey", "wepkey")
+VIRTUAL_KINDS = ("bond", "team", "bridge", "vlan")
 
 
 @dataclass(frozen=True)
@@ -121,7 +129,8 @@ def from_kickstart(data, device: Device, origin: str) -> Connection:
     """`origin` is the command's file:line; errors name it."""
     where = f"{origin}: network"
     conn = Connection(device.label, origin, match_name=device.name, match_mac=device.mac,
-                      onboot=bool(data.onboot), never_default=bool(data.nodefroute))
+                      onboot=bool(data.onboot), never_default=bool(data.nodefroute),
+                      dhcp_class=getattr(data, "dhcpclass", "") or "")
     proto = (data.bootProto or "dhcp").lower()
     if data.noipv4:
         conn.ipv4 = "disabled"
@@ -154,66 +163,162 @@ def from_kickstart(data, device: Device, origin: str) -> Connection:
     search = [getattr(data, "ipv4_dns_search", ""), getattr(data, "ipv6_dns_search", "")]
     conn.search = [d for d in ",".join(filter(None, search)).split(",") if d]
     conn.ignore_auto_dns = bool(getattr(data, "ipv4_ignore_auto_dns", False)
-                                or getattr(data, "ipv6_ignore_auto_dns", False))
+                                or getattr(data, "ipv6_ignore_auto_dns", False) or data.nodns)
     if data.mtu:
         conn.mtu = int(data.mtu) if str(data.mtu).isdigit() else None
     return conn
 
 
-def from_boot_option(ip: IpConfig, device: Device) -> Connection | None:
-    """The installer's own `ip=` network as the installed system's connection."""
-    origin = "boot option ip=" + (f"{ip.interface}:" if ip.interface else "") + ip.method
-    conn = Connection(device.label, origin, match_name=device.name, match_mac=device.mac,
-                      dns=list(ip.dns), mtu=ip.mtu)
-    if ip.method in ("dhcp", "on", "any"):
-        return conn
-    if ip.method in ("dhcp6", "auto6", "either6", "link6"):
-        conn.ipv4 = "disabled"
-        conn.ipv6 = "dhcp" if ip.method in ("dhcp6", "either6") else "auto"
-        return conn
-    if ip.method in ("none", "off") and ip.address:
-        version = ipaddress.ip_address(ip.address).version
-        prefix = ipaddress.ip_network(f"0.0.0.0/{ip.netmask}").prefixlen \
-            if version == 4 and ip.netmask else (ip.netmask or "64")
-        if version == 4:
-            conn.ipv4, conn.address4, conn.gateway4 = "static", f"{ip.address}/{prefix}", ip.gateway
-        else:
-            conn.ipv4, conn.ipv6 = "disabled", "static"
-            conn.address6, conn.gateway6 = f"{ip.address}/{prefix}", ip.gateway
-        return conn
-    log.info("%s: not carried to the installed system (nothing to configure)", origin)
-    return None
+def _bind_to_mac(device: Device, nics: Sequence[Nic], where: str) -> Device:
+    """--bindto=mac: the device's MAC instead of its name (the name is dropped, as in
+    Anaconda); a name this machine does not have stays bound by name, with a warning."""
+    if device.mac:
+        return Device(device.label, mac=device.mac)
+    nic = next((n for n in nics if n.name == device.name), None)
+    if nic is None:
+        log.warning("%s: network --bindto=mac: this machine has no device %s to read a MAC "
+                    "from; its connection is bound to the name", where, device.name)
+        return device
+    return Device(device.label, mac=nic.mac)
 
 
-def connections(handler, target: Target, boot_ip: Sequence[IpConfig],
-                nics: Sequence[Nic]) -> list[Connection]:
+@dataclass
+class Planned:
+    """A connection, the device it configures, and whether --bindto=mac binds it."""
+
+    device: Device
+    conn: Connection
+    bind_mac: bool = False
+
+
+def vlan_name(data, parent: Device) -> str:
+    """--interfacename, else PARENT.ID as Anaconda names it (vlanID when that is too long
+    or the parent has no name)."""
+    if data.interfacename:
+        return data.interfacename
+    name = f"{parent.label}.{int(data.vlanid)}"
+    named = parent.name or parent.label not in ("link", (parent.mac or "").replace(":", ""))
+    return name if named and IFNAME_RE.match(name) else f"vlan{int(data.vlanid)}"
+
+
+def _as_vlan(conn: Connection, data, parent: Device, where: str) -> Device:
+    if not parent.name and not parent.mac:
+        raise ConfigurationError(f"{where}: network --vlanid: no device has link to carry "
+                                 "the VLAN; name its parent with --device")
+    name = vlan_name(data, parent)
+    conn.label, conn.match_name, conn.match_mac = name, name, ""
+    conn.kind, conn.vlan_id = "vlan", int(data.vlanid)
+    conn.parent, conn.parent_mac = parent.name, "" if parent.name else parent.mac
+    return Device(name, name=name)
+
+
+def _ports(data) -> tuple[str, list[tuple[str, str]]]:
+    """The virtual kind a command makes, and its ports with their team JSON."""
+    if data.bondslaves:
+        return "bond", [(p.strip(), "") for p in data.bondslaves.split(",") if p.strip()]
+    if data.teamslaves:
+        return "team", [(p, cfg) for p, cfg in data.teamslaves]
+    if data.bridgeslaves:
+        return "bridge", [(p.strip(), "") for p in data.bridgeslaves.split(",") if p.strip()]
+    return "", []
+
+
+def bond_options(text: str) -> list[tuple[str, str]]:
+    """The options of --bondopts this installer knows (the checks warned of the rest)."""
+    try:
+        return [(k, v) for k, v in split_bond_options(text) if k in BOND_OPTIONS]
+    except ValueError:
+        return []
+
+
+def bridge_options(text: str) -> list[tuple[str, str]]:
+    """--bridgeopts this installer knows; a number that is none was warned of, as Anaconda
+    skips it."""
+    pairs = [opt.partition("=")[::2] for opt in text.split(",") if opt]
+    return [(k, v) for k, v in pairs
+            if k in BRIDGE_OPTIONS and (BRIDGE_OPTIONS[k][0] != "int" or v.isdigit())]
+
+
+def from_command(data, where: str, nics: Sequence[Nic]) -> list[Planned]:
+    """The connections one `network` command makes."""
+    kind, ports = _ports(data)
+    mac = data.bindto == "mac"
+    if not kind:
+        if data.vlanid:
+            parent = resolve_device(data.device, nics)
+            conn = from_kickstart(data, parent, where)
+            return [Planned(_as_vlan(conn, data, parent, where), conn)]
+        device = resolve_device(data.device, nics)
+        if mac:
+            device = _bind_to_mac(device, nics, where)
+        return [Planned(device, from_kickstart(data, device, where))]
+    name = data.device
+    device = Device(name, name=name)
+    main = from_kickstart(data, device, where)
+    main.kind = kind
+    if kind == "bond":
+        main.bond_options = bond_options(data.bondopts or "")
+    elif kind == "bridge":
+        main.bridge_options = bridge_options(data.bridgeopts or "")
+    else:
+        main.team_config = data.teamconfig or ""
+    planned = [Planned(device, main)]
+    primary = dict(main.bond_options).get("primary", "")
+    if kind == "bond" and data.vlanid:  # the VLAN on the bond has the addresses
+        bond = Connection(name, where, match_name=name, kind="bond", ipv4="disabled",
+                          ipv6="disabled", onboot=main.onboot, mtu=main.mtu,
+                          bond_options=main.bond_options)
+        main.bond_options = []
+        planned = [Planned(device, bond), Planned(_as_vlan(main, data, device, where), main)]
+    for port, config in ports:
+        conn = Connection(f"{name}-{port}", where, match_name=port, onboot=main.onboot,
+                          controller=name, port_type=kind, port_config=config,
+                          primary=port == primary)
+        planned.append(Planned(Device(port, name=port), conn, bind_mac=mac))
+    return planned
+
+
+def settle_ports(planned: list[Planned], nics: Sequence[Nic]) -> list[Planned]:
+    """A port that is another command's virtual device (a bridge over a bond) becomes that
+    device's role; the other ports are bound to their MAC when --bindto=mac asked."""
+    virtual = {p.conn.match_name: p.conn for p in planned
+               if p.conn.kind in VIRTUAL_KINDS and not p.conn.is_port}
+    result = []
+    for item in planned:
+        conn = item.conn
+        role = virtual.get(conn.match_name) if conn.is_port and conn.kind == "ethernet" else None
+        if role is not None and role is not conn and not role.is_port:
+            role.controller, role.port_type = conn.controller, conn.port_type
+            log.info("%s: %s is a port of %s", conn.origin, role.label, conn.controller)
+            continue
+        if item.bind_mac:
+            item.device = _bind_to_mac(item.device, nics, conn.origin)
+            conn.match_name, conn.match_mac = item.device.name, item.device.mac
+        result.append(item)
+    return result
+
+
+def connections(handler, target: Target, boot=(), nics: Sequence[Nic] = ()) -> list[Connection]:
+    """Every connection to write: the kickstart's, then what the boot options carry over
+    (`boot`: BootOptions, or only its `ip` list)."""
+    from .netboot import boot_connections
+
     seen = target.occurrences("network")
-    result: list[tuple[Device, Connection]] = []
+    planned: list[Planned] = []
     for index, data in enumerate(handler.network.network):
         options = seen[index].options if index < len(seen) else None
         where = str(seen[index].location) if index < len(seen) else "kickstart"
         if is_hostname_only(options):
             continue
-        given = [name for name in UNSUPPORTED if getattr(data, name, "")]
-        if given:
-            log.warning("%s: network: --%s is not supported for the installed system yet; "
-                        "this command is not written", where, " --".join(given))
+        wifi = [name for name in WIFI if getattr(data, name, "")]
+        if wifi:
+            log.warning("%s: network --%s: Wi-Fi is not configured here; this command is "
+                        "not written", where, wifi[0])
             continue
-        device = resolve_device(data.device, nics)
-        result.append((device, from_kickstart(data, device, where)))
-    for ip in boot_ip:
-        device = resolve_device(ip.interface, nics)
-        nic = next((n for n in nics if device.name and n.name == device.name), None)
-        if nic:  # ip= names the installer's device: match it by MAC, whatever udev calls it
-            device = Device(nic.name, mac=nic.mac)
-        if any(_same(device, other, nics) for other, _ in result):
-            log.info("ip=%s: the kickstart configures %s, not carried over", ip.method,
-                     device.label)
-            continue
-        conn = from_boot_option(ip, device)
-        if conn:
-            result.append((device, conn))
-    return [conn for _, conn in result]
+        planned += from_command(data, where, nics)
+    planned = settle_ports(planned, nics)
+    carried = boot_connections(boot, nics, [p.device for p in planned])
+    return [p.conn for p in planned] + carried
 
 
 def _file_label(conn: Connection) -> str:
@@ -228,11 +333,43 @@ def write_networkmanager(target: Target, conns: list[Connection]) -> None:
         systemd.enable(target, "NetworkManager.service", target.where("network"))
 
 
-def write_networkd(target: Target, conns: list[Connection]) -> None:
+def networkd_connections(conns: list[Connection]) -> list[Connection]:
+    """What networkd can hold: teams (and their ports) warned of and left out; each VLAN
+    listed in its parent's .network, a parent no connection configures getting one that
+    only carries the VLANs."""
+    teams = {c.match_name for c in conns if c.kind == "team"}
     for conn in conns:
+        if conn.kind == "team":
+            log.warning("%s: network --teamslaves: systemd-networkd has no team devices; "
+                        "%s and its ports are not written (the target needs NetworkManager, "
+                        "or use --bondslaves)", conn.origin, conn.label)
+    kept = [c for c in conns if c.kind != "team" and c.controller not in teams]
+    for vlan in [c for c in kept if c.kind == "vlan"]:
+        parent = next((c for c in kept if c is not vlan and (
+            vlan.parent and c.match_name == vlan.parent
+            or vlan.parent_mac and c.match_mac == vlan.parent_mac)), None)
+        if parent is None:
+            parent = Connection(vlan.parent or vlan.parent_mac.replace(":", ""), vlan.origin,
+                                match_name=vlan.parent, match_mac=vlan.parent_mac,
+                                ipv4="disabled", ipv6="disabled")
+            kept.append(parent)
+        parent.vlans.append(vlan.match_name)
+    for conn in kept:
+        unmapped = networkd_unmapped(conn)
+        if unmapped:
+            log.warning("%s: network --bondopts: systemd-networkd has no setting for %s; "
+                        "not written", conn.origin, ", ".join(unmapped))
+    return kept
+
+
+def write_networkd(target: Target, conns: list[Connection]) -> None:
+    for conn in networkd_connections(conns):
         order = 10 if conn.match_name or conn.match_mac else 90  # catch-all last
-        write_file(target, f"{NETWORKD_DIR}/{order}-anaconda-{_file_label(conn)}.network",
-                   networkd(conn))
+        stem = f"{NETWORKD_DIR}/{order}-anaconda-{_file_label(conn)}"
+        device = netdev(conn)
+        if device:
+            write_file(target, f"{stem}.netdev", device)
+        write_file(target, f"{stem}.network", networkd(conn))
     where = target.where("network")
     systemd.enable(target, "systemd-networkd.service", where)
     if target.has_unit("systemd-resolved.service"):
@@ -242,9 +379,12 @@ def write_networkd(target: Target, conns: list[Connection]) -> None:
             log.info("/etc/resolv.conf -> %s (systemd-resolved)", RESOLVED_STUB)
 
 
-def configure_network(handler, target: Target, boot_ip: Sequence[IpConfig] = (),
-                      sysfs: Path = SYSFS_NET) -> None:
-    conns = connections(handler, target, boot_ip, list_nics(sysfs))
+def configure_network(handler, target: Target, boot=(), sysfs: Path = SYSFS_NET) -> None:
+    """`boot`: the BootOptions (or only its ip= list) of the installer's own network."""
+    from .netboot import write_link_files
+
+    write_link_files(target, boot)
+    conns = connections(handler, target, boot, list_nics(sysfs))
     if not conns:
         return
     if any(target.exists(p) for p in NM_MARKERS) or target.has_unit("NetworkManager.service"):

@@ -169,10 +169,10 @@ def test_bad_network_names_the_line(tmp_path, line, message):
     assert str(err.value).startswith(f"{tmp_path}/ks.cfg:2: ") and message in str(err.value)
 
 
-def test_unsupported_network_kinds_are_logged_not_written(tmp_path, caplog):
+def test_wifi_is_logged_not_written(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, "anaconda.configure"):
-        result = conns(tmp_path, "network --device=bond0 --bondslaves=ens3,ens4 --bootproto=dhcp\n")
-    assert result == [] and "--bondslaves is not supported" in caplog.text
+        result = conns(tmp_path, "network --device=wlp2s0 --essid=home --bootproto=dhcp\n")
+    assert result == [] and "--essid: Wi-Fi is not configured here" in caplog.text
 
 
 KBD_MAP = """# consolelayout\txlayout\txmodel\txvariant\txoptions

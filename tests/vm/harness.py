@@ -624,9 +624,14 @@ def _stop_qemu(proc: subprocess.Popen) -> bool:
     return True
 
 
+def nic_mac(index: int) -> str:
+    """The MAC of network card `index` (0 is qemu's default for the first card)."""
+    return f"52:54:00:12:34:{0x56 + index:02x}"
+
+
 def qemu_command(boot: Boot, disks: list[Disk], *, run_dir: Path, memory_mib: int = 1024,
                  smp: int = 1, network: bool = True, cpu: str = "max",
-                 extra_args: Iterable[str] = ()) -> list[str]:
+                 extra_args: Iterable[str] = (), nics: int = 1) -> list[str]:
     """The qemu argv for a run (disks must have been `ensure`d). Kept separate so tests and
     people can see the exact command (it is also written to the run dir as qemu.cmd)."""
     names = [d.name for d in disks]
@@ -641,6 +646,9 @@ def qemu_command(boot: Boot, disks: list[Disk], *, run_dir: Path, memory_mib: in
             "-device", "virtio-rng-pci,rng=rng0"]
     if network:
         argv += ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0"]
+        for n in range(1, nics):  # each on a user network of its own, next PCI slot, own MAC
+            argv += ["-netdev", f"user,id=n{n}",
+                     "-device", f"virtio-net-pci,netdev=n{n},mac={nic_mac(n)}"]
     else:
         argv += ["-nic", "none"]
     argv += boot.qemu_args(run_dir, disks)
@@ -663,7 +671,7 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
            stop_on: Callable[[str], bool] | None = None, network: bool = True, cpu: str = "max",
            name: str = "vm", progress_every: float | None = PROGRESS_EVERY,
            answers: Sequence[tuple[str, str]] = (),
-           on_line: Callable[[str], None] | None = None) -> VmResult:
+           on_line: Callable[[str], None] | None = None, nics: int = 1) -> VmResult:
     """Boot a guest, wait until it powers off / reboots / times out / `stop_on` fires,
     and return what happened. qemu is always gone when this returns, even on exceptions.
 
@@ -678,6 +686,9 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
     - `on_line(line)`: called with every complete console line (ANSI stripped).
     - `answers`: (prompt, text) pairs typed on the serial console, each once, when a
       console line (finished or not) contains the prompt: a LUKS passphrase at boot.
+    - `nics`: network cards (with `network`); the first has qemu's MAC 52:54:00:12:34:56,
+      card N `nic_mac(N)`; each is on a user-mode network of its own (10.0.2.2 is the host
+      on every one), so a bond of them fails over.
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -688,7 +699,7 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
     before = {d.name: disk_digest(d.image)  # type: ignore[arg-type]
               for d in disks if not d.install_target}
     argv = qemu_command(boot, disks, run_dir=workdir, memory_mib=memory_mib, smp=smp,
-                        network=network, cpu=cpu, extra_args=extra_args)
+                        network=network, cpu=cpu, extra_args=extra_args, nics=nics)
     (workdir / "qemu.cmd").write_text(shlex.join(argv) + "\n")
     stderr_path = workdir / "qemu.stderr"
 
@@ -763,4 +774,4 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
 
 __all__ = ["Disk", "KernelBoot", "IsoBoot", "DiskBoot", "HttpServer", "run_vm", "VmResult",
            "Result", "parse_results", "disk_digest", "qemu_command", "remaster_iso",
-           "parse_size", "GUEST_HOST_IP"]
+           "parse_size", "GUEST_HOST_IP", "nic_mac"]
