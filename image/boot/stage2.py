@@ -1,11 +1,14 @@
 """The stage2 runtime: a squashfs of Debian's packages (mmdebstrap) plus the pinned PyPI
-packages, pruned. Cached by a hash of what it is built from; the project's own code is
-not in it (see updates.py), so a code change does not rebuild it."""
+packages, pruned, and `/.buildstamp` as Anaconda's images carry it. Cached by a hash of
+what it is built from; the project's own code is not in it (see updates.py), so a code
+change does not rebuild it."""
 from __future__ import annotations
 
+import platform
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 from image.boot import icudata
@@ -18,6 +21,12 @@ PACKAGES = HERE / "stage2-packages.txt"
 #: come pinned from PyPI and replace Debian's copies (--upgrade).
 PYPI = ("blivet", "pykickstart", "langtable", "urwid", "typing_extensions", "wcwidth")
 SOURCES = Path("/etc/apt/sources.list.d/debian.sources")
+#: The product the image names in /.buildstamp (public `%post --nochroot` scripts copy
+#: that file into the installed system, or read Product= and Version= from it).
+PRODUCT = "anaconda-lean"
+#: Empty: the project has no public bug tracker to name yet (the key is kept, as scripts
+#: that parse the file expect it).
+BUG_URL = ""
 
 #: Paths dropped from the runtime: documentation, other languages, package managers'
 #: caches and what only the package build needed.
@@ -109,6 +118,30 @@ def build_tree(tree: Path) -> None:
                     "/usr/lib/python3/dist-packages", "/usr/lib/python3.11"],
                    check=False, capture_output=True)
     (tree / "etc/hostname").write_text("anaconda\n")
+    write_buildstamp(tree)
+
+
+def installer_version() -> str:
+    """__version__ of the installer package, read without importing it."""
+    text = (REPO / "installer/__init__.py").read_text()
+    return re.search(r'^__version__ = "([^"]+)"', text, re.M).group(1)
+
+
+def buildstamp(version: str, when: float, arch: str) -> str:
+    """The [Main] keys Anaconda's images have in /.buildstamp (lorax writes them; its
+    [Compose] section names the lorax version, and no lorax builds this image); UUID is
+    the build time (UTC) and the architecture, as there; a pre-release is not final."""
+    stamp = time.strftime("%Y%m%d%H%M", time.gmtime(when))
+    final = not re.search(r"(dev|a|b|rc)\d*$", version)
+    return (f"[Main]\nProduct={PRODUCT}\nVersion={version}\nBugURL={BUG_URL}\n"
+            f"IsFinal={final}\nUUID={stamp}.{arch}\n")
+
+
+def write_buildstamp(tree: Path) -> None:
+    text = buildstamp(installer_version(), time.time(), platform.machine())
+    (tree / ".buildstamp").write_text(text)
+    (tree / ".buildstamp").chmod(0o644)
+    log(f"stage2: /.buildstamp ({text.splitlines()[1]}, {text.splitlines()[2]})")
 
 
 def ensure_stage2() -> Path:
@@ -124,5 +157,5 @@ def ensure_stage2() -> Path:
         shutil.rmtree(tree)
 
     key = key_of([PACKAGES, Path(__file__), Path(icudata.__file__), REPO / "requirements.txt",
-                  candidate_versions(debian_packages())])
+                  candidate_versions(debian_packages()), installer_version()])
     return cached("stage2", key, build) / "install.img"

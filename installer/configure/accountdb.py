@@ -18,6 +18,15 @@ from pathlib import Path
 log = logging.getLogger("anaconda.configure")
 
 PASSWD, GROUP, SHADOW, GSHADOW = "etc/passwd", "etc/group", "etc/shadow", "etc/gshadow"
+#: Accounts and groups every base system has (in both Fedora's setup package and Debian's
+#: base-passwd): a `user` or `group` line naming one is skipped with a warning, as Anaconda
+#: skips a name that exists already, and that is known before anything is written.
+BASE_USERS = frozenset(("root", "bin", "daemon", "lp", "sync", "mail", "games", "nobody"))
+BASE_GROUPS = frozenset(("root", "bin", "daemon", "sys", "adm", "tty", "disk", "lp", "mail",
+                         "man", "kmem", "dialout", "cdrom", "floppy", "tape", "audio", "video",
+                         "utmp", "games", "users"))
+#: shadow's third field: the day of the last password change
+LAST_CHANGE = 2
 LOGIN_DEFS_DEFAULTS = {"UID_MIN": "1000", "UID_MAX": "60000", "GID_MIN": "1000",
                        "GID_MAX": "60000", "UMASK": "022"}
 
@@ -170,13 +179,19 @@ def lock(root: Path, name: str) -> None:
     _edit_shadow(root, name, lambda old: old if old.startswith("!") else "!" + old)
 
 
-def _edit_shadow(root: Path, name: str, change) -> None:
+def clear_last_change(root: Path, name: str) -> None:
+    """Like chage -d '': no date of the last password change."""
+    _edit_shadow(root, name, lambda _old: "", LAST_CHANGE)
+
+
+def _edit_shadow(root: Path, name: str, change, field: int = 1) -> None:
     rows = read_table(root, SHADOW)
     row = next((r for r in rows if r[0] == name), None)
     if row is None:  # an account only in passwd: give it a shadow row
         row = [name, "!", str(int(time.time() // 86400)), "0", "99999", "7", "", "", ""]
         rows.append(row)
-    row[1] = change(row[1])
+    row += [""] * (field + 1 - len(row))
+    row[field] = change(row[field])
     rewrite(root, SHADOW, rows, 0o600)
 
 

@@ -5,8 +5,12 @@ ranges, home mode, password aging), its /etc/skel and its file locking, which th
 tools may not. Passwords arrive already hashed (kickstart/secrets.py hashes them at load)
 and reach chpasswd on stdin only, so no log line holds even the hash. A target without
 the tools gets its files edited directly (accountdb.py), and the log says so. The order
-is Anaconda's: groups, users, root, ssh keys; existing groups are reused as in Anaconda,
-an existing user is an error (the kickstart would silently not get what it asked for).
+is Anaconda's: groups, users, root, ssh keys. As in Anaconda, a `group` or `user` line
+whose name or ID the installed system has already is skipped with a warning naming its
+file:line (the kickstart checks warned of those known beforehand: planned_skips), and
+`--groups` reuses existing groups; a name the tools cannot take is an error. As Anaconda
+does (chage -d ''), root's and each new user's date of the last password change is left
+empty.
 """
 from __future__ import annotations
 
@@ -15,12 +19,13 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from installer import passwords
 from installer.configure import accountdb
 from installer.configure.accountdb import AccountDB
 from installer.errors import ConfigurationError
+from installer.kickstart.checks.accounts import SKIPPED, planned_skips
 from installer.logs import register_secret
 from installer.program import run
 
@@ -52,6 +57,13 @@ class Line:
     def error(self, problem: str) -> ConfigurationError:
         return ConfigurationError(f"{self.where}: {self.what}: {problem}")
 
+    def skip(self, problem: str) -> "Skipped":
+        return Skipped(f"{self.where}: {self.what}: {problem}; {SKIPPED}")
+
+
+class Skipped(Exception):
+    """A line Anaconda skips with a warning (its name or ID is taken): the install goes on."""
+
 
 def locate(seen: Sequence, command: str, index: int, lineno: int | None) -> str:
     """file:line of the index-th `command` (-1: the last, the one that counts); pykickstart's
@@ -77,6 +89,7 @@ class Target:
 
     root: Path
     seen: Sequence = ()
+    warn: Callable[[str], None] | None = None  # the front end's warning, when there is one
     _missing: set[str] = field(default_factory=set)
 
     def line(self, command: str, index: int, lineno: int | None, what: str) -> Line:
@@ -84,6 +97,13 @@ class Target:
 
     def db(self) -> AccountDB:
         return AccountDB.read(self.root)
+
+    def skipped(self, message: str, announced: bool = False) -> None:
+        """A skipped line: in anaconda.log, and on the front end unless the kickstart
+        checks warned of it before the install began."""
+        log.warning("%s", message)
+        if self.warn and not announced:
+            self.warn(message)
 
     def tool(self, name: str) -> str | None:
         path = find_tool(self.root, name)
@@ -154,20 +174,23 @@ def create_group(target: Target, line: Line, name: str, gid: int | None) -> None
 
 
 def ensure_group(target: Target, line: Line, name: str, gid: int | None) -> None:
-    """A group that exists already is reused (Anaconda does), unless its GID differs from
-    the one the kickstart asks for."""
+    """A `group` line: a name or GID the installed system has already skips it (Anaconda
+    does; the existing group stays as it is)."""
     db = target.db()
     existing = db.group_named(name)
     if existing:
-        if gid is not None and existing[2] != str(gid):
-            raise line.error(f"the group {name} already exists with GID {existing[2]}, not {gid}")
-        log.info("Group %s exists already (GID %s): reused", name, existing[2])
-        return
+        differs = f", not {gid}" if gid is not None and existing[2] != str(gid) else ""
+        raise line.skip(f"the group {name} exists already in the installed system (GID "
+                        f"{existing[2]}{differs})")
     check_name(line, name, "group")
     other = db.group_by_gid(gid) if gid is not None else None
     if other:
-        raise line.error(f"GID {gid} is already used by the group {other[0]}")
+        raise line.skip(f"GID {gid} is already used by the group {other[0]}")
     create_group(target, line, name, gid)
+
+
+def _make_group(target: Target, line: Line, data) -> None:
+    ensure_group(target, line, data.name, data.gid)
 
 
 # ---- users -----------------------------------------------------------------------------
@@ -202,14 +225,16 @@ def useradd_argv(tool: str, plan: UserPlan) -> list[str]:
 
 
 def plan_user(db: AccountDB, root: Path, line: Line, user) -> UserPlan:
-    """Check the `user` line against the target's accounts; decide which groups to make."""
+    """Check the `user` line against the target's accounts; decide which groups to make.
+    Raises Skipped where Anaconda skips the line (a name or ID that is taken), before
+    anything is made for it."""
     name = user.name
     if db.user(name):
-        raise line.error(f"the user {name} already exists in the installed system (made "
-                         "by its packages or an earlier line); choose another name")
+        raise line.skip(f"the user {name} exists already in the installed system (made by "
+                        "its packages or an earlier line)")
     check_name(line, name, "user")
     if user.uid is not None and (other := db.user_by_uid(user.uid)):
-        raise line.error(f"UID {user.uid} is already used by the user {other[0]}")
+        raise line.skip(f"UID {user.uid} is already used by the user {other[0]}")
     home = user.homedir or f"/home/{name}"
     check_field(line, "--homedir", home, absolute=True)
     check_field(line, "--gecos", user.gecos or "")
@@ -220,13 +245,13 @@ def plan_user(db: AccountDB, root: Path, line: Line, user) -> UserPlan:
     if user.gid is not None:
         if not db.group_by_gid(user.gid):
             if own:
-                raise line.error(f"--gid={user.gid}: no group has that GID, and a new one named "
-                                 f"{name} cannot be made: {name} exists with GID {own[2]}")
+                raise line.skip(f"--gid={user.gid}: no group has that GID, and a new one named "
+                                f"{name} cannot be made: {name} exists with GID {own[2]}")
             plan.new_groups.append((name, user.gid))
         plan.group = str(user.gid)
-    elif own:
-        log.info("%s: group %s exists already: used as the user's group", line.where, name)
-        plan.group = name
+    elif own:  # useradd -U cannot make the user's own group
+        raise line.skip(f"a group named {name} exists already (GID {own[2]}), so the user's "
+                        f"own group cannot be made; give --gid={own[2]} to make it the user's group")
     for spec in user.groups or []:
         plan.groups.append(_supplementary(db, line, spec, plan.new_groups))
     return plan
@@ -241,12 +266,12 @@ def _supplementary(db: AccountDB, line: Line, spec: str, new: list[tuple[str, in
     existing = db.group_named(name)
     if existing:
         if gid is not None and existing[2] != str(gid):
-            raise line.error(f"--groups: the group {name} already exists with GID {existing[2]}, "
-                             f"not {gid}")
+            raise line.skip(f"--groups: the group {name} exists already with GID {existing[2]}, "
+                            f"not {gid}")
         return name
     check_name(line, name, "group")
     if gid is not None and (other := db.group_by_gid(gid)):
-        raise line.error(f"--groups: GID {gid} for {name} is already used by the group {other[0]}")
+        raise line.skip(f"--groups: GID {gid} for {name} is already used by the group {other[0]}")
     if name not in [n for n, _ in new]:
         new.append((name, gid))
     return name
@@ -276,6 +301,7 @@ def create_user(target: Target, line: Line, user) -> None:
         set_password(target, line, plan.name, hashed)
     if user.lock:
         lock_account(target, line, plan.name)
+    clear_password_date(target, line, plan.name)
 
 
 # ---- passwords -------------------------------------------------------------------------
@@ -287,6 +313,23 @@ def set_password(target: Target, line: Line, name: str, hashed: str) -> None:
     else:
         accountdb.set_password(target.root, name, hashed)
     log.info("Password of %s set (hashed)", name)
+
+
+def clear_password_date(target: Target, line: Line, name: str) -> None:
+    """No date of the last password change, as Anaconda leaves it (chage -d ''); on a
+    machine without a clock a 0 there would demand a new password at the first login.
+    Only the date: a target where it cannot be cleared (no shadow entry) is logged."""
+    if not any(row[0] == name for row in accountdb.read_table(target.root, accountdb.SHADOW)):
+        log.warning("%s: %s has no entry in /etc/shadow: no password date to clear", line.where, name)
+        return
+    tool = target.tool("chage")
+    try:
+        if tool:
+            target.run(line, [tool, "-d", "", name], {})
+        else:
+            accountdb.clear_last_change(target.root, name)
+    except ConfigurationError as exc:
+        log.warning("%s; the date of the last password change of %s stays", exc, name)
 
 
 def lock_account(target: Target, line: Line, name: str) -> None:
@@ -309,12 +352,14 @@ def configure_root(target: Target, rootpw) -> None:
     if not rootpw.seen:
         log.info("No rootpw in the kickstart: root is locked")
         lock_account(target, line, "root")
+        clear_password_date(target, line, "root")
         return
     hashed = account_hash(line, rootpw.password, rootpw.isCrypted)
     if hashed:
         set_password(target, line, "root", hashed)
     if rootpw.lock:
         lock_account(target, line, "root")
+    clear_password_date(target, line, "root")
     if getattr(rootpw, "allow_ssh", False):
         allow_root_ssh(target.root, line)
 
@@ -367,20 +412,29 @@ def add_ssh_key(target: Target, line: Line, username: str, key: str) -> None:
 
 # ---- the step --------------------------------------------------------------------------
 
-def configure_accounts(handler, root: Path, seen: Sequence = ()) -> None:
+def configure_accounts(handler, root: Path, seen: Sequence = (),
+                       warn: Callable[[str], None] | None = None) -> None:
     """group, user, rootpw and sshkey into the target; `seen` is the loader's
-    commands_seen, so errors name file:line."""
+    commands_seen, so messages name file:line; `warn` shows a skipped line on the front end."""
     if not (root / accountdb.PASSWD).is_file():
         log.warning("The installed system has no /etc/passwd (its packages made no accounts): "
                     "rootpw, user, group and sshkey are not applied")
         return
-    target = Target(root, seen)
-    for index, data in enumerate(handler.group.groupList):
-        line = target.line("group", index, data.lineno, f"group --name={data.name}")
-        ensure_group(target, line, data.name, data.gid)
-    for index, data in enumerate(handler.user.userList):
-        line = target.line("user", index, data.lineno, f"user --name={data.name}")
-        create_user(target, line, data)
+    target = Target(root, seen, warn)
+    lines = {"group": list(handler.group.groupList), "user": list(handler.user.userList)}
+    planned = planned_skips(handler, lambda command, index: locate(
+        seen, command, index, lines[command][index].lineno))
+    for command, make in (("group", _make_group), ("user", create_user)):
+        for index, data in enumerate(lines[command]):
+            line = target.line(command, index, data.lineno, f"{command} --name={data.name}")
+            if (command, index) in planned:
+                target.skipped(f"{line.where}: {line.what}: {planned[command, index]}; {SKIPPED}",
+                               announced=True)
+                continue
+            try:
+                make(target, line, data)
+            except Skipped as skipped:
+                target.skipped(str(skipped))
     configure_root(target, handler.rootpw)
     for index, data in enumerate(handler.sshkey.sshUserList):
         line = target.line("sshkey", index, data.lineno, f"sshkey --username={data.username}")

@@ -1,21 +1,30 @@
-"""Running kickstart scripts: %pre, %pre-install, %post and %onerror.
+"""Running kickstart scripts: %pre, %pre-install, %post, %onerror and %traceback.
 
 Each script is written to a file, run by its interpreter (in the target's chroot for a
 %post without --nochroot), and its output goes to program.log, to its own
 ks-script-*.log in the log directory and, with --log, to the file it names. A failing
 script stops the install only with --erroronfail, as in Anaconda. In a dry run the
 context carries a Sandbox and scripts run confined by it (confine.py).
+
+A script without --interpreter runs with bash: on Anaconda's platforms /bin/sh is bash,
+and public kickstarts rely on it (`function f()`, `[[ ]]`), while /bin/sh is dash in
+stage2 and in Debian-built targets. Where the script runs has no bash, /bin/sh it is,
+and the script's log and anaconda.log say so. An explicit `--interpreter /bin/sh` stays
+/bin/sh: pykickstart fills in /bin/sh when none is given, so the parser records whether
+the header named one (`interp_given`, see `interpreter_given`).
 """
 from __future__ import annotations
 
 import logging
 import os
+import shlex
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from pykickstart.constants import (KS_SCRIPT_ONERROR, KS_SCRIPT_POST, KS_SCRIPT_PRE,
                                    KS_SCRIPT_PREINSTALL, KS_SCRIPT_TRACEBACK)
+from pykickstart.sections import ScriptSection
 
 from installer import program
 from installer.errors import ScriptError
@@ -30,6 +39,10 @@ SECTION_NAMES = {KS_SCRIPT_PRE: "%pre", KS_SCRIPT_POST: "%post",
                  KS_SCRIPT_PREINSTALL: "%pre-install", KS_SCRIPT_ONERROR: "%onerror",
                  KS_SCRIPT_TRACEBACK: "%traceback"}
 TAIL_LINES = 20
+#: What runs a script without --interpreter, in this order of preference (the path is
+#: looked up in the root the script runs in: the target's chroot or the host/stage2).
+DEFAULT_SHELLS = ("/bin/bash", "/usr/bin/bash")
+FALLBACK_SHELL = "/bin/sh"
 
 
 @dataclass
@@ -54,12 +67,44 @@ def run_scripts(handler, kind: int, context: ScriptContext) -> None:
         run_script(script, index, context)
 
 
+def interpreter_given(section, header: str) -> bool:
+    """Whether a script section's header line names --interpreter (in any spelling
+    pykickstart accepts, abbreviations included)."""
+    if not isinstance(section, ScriptSection):
+        return False
+    parser = section._getParser()
+    parser.set_defaults(interpreter=None)
+    try:
+        words = shlex.split(header, comments=True)
+        return parser.parse_args(args=words[1:], lineno=0).interpreter is not None
+    except (Exception, SystemExit):  # the real parse of this header reports the problem
+        return False
+
+
+def choose_interpreter(script, root: Path | None) -> tuple[str, str | None]:
+    """The program that runs `script` in `root` (None: the host, or the sandbox, which
+    sees the host's /), and a note when bash was wanted but is not there."""
+    given = getattr(script, "interp_given", script.interp not in (None, "", FALLBACK_SHELL))
+    if given:
+        return script.interp, None
+    top = root or Path("/")
+    for shell in DEFAULT_SHELLS:
+        if os.path.lexists(top / shell.lstrip("/")):
+            return shell, None
+    where = f"the target ({root})" if root else "the installer's system"
+    return FALLBACK_SHELL, (f"{where} has no bash ({' or '.join(DEFAULT_SHELLS)}): the script "
+                            f"runs with {FALLBACK_SHELL}, which may not understand bash syntax; "
+                            "give --interpreter to choose")
+
+
 def run_script(script, index: int, context: ScriptContext) -> int:
     """Run one script; raise ScriptError if it fails and says --erroronfail."""
     name = SECTION_NAMES.get(script.type, "script").lstrip("%")
     in_chroot = script.type == KS_SCRIPT_POST and script.inChroot and context.target_root
     root = context.target_root if in_chroot else None
-    interpreter = script.interp or "/bin/sh"
+    interpreter, note = choose_interpreter(script, root)
+    if note:
+        log.warning("%s: %s", describe(script), note)
     if root and not os.path.lexists(root / interpreter.lstrip("/")):
         return _failed(script, 127, f"the target has no {interpreter} to run it in the chroot "
                        f"({root}); use --nochroot or install a shell first", "")
@@ -77,7 +122,8 @@ def run_script(script, index: int, context: ScriptContext) -> int:
         os.unlink(host_path)
     output = redact(result.output)
     script_log = context.log_dir / f"ks-script-{name}-{index}.log"
-    _write_log(script_log, output)
+    _write_log(script_log, "\n".join(([f"anaconda: {note}"] if note else []) +
+                                     ([output] if output else [])))
     if script.logfile:
         _write_user_log(script.logfile, root, sandbox, output)
     if result.returncode != 0:

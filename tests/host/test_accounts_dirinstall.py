@@ -1,7 +1,8 @@
 """Accounts in a real `--dirinstall` of the bundled test repository (Debian 12 packages as
 RPMs; shadow's tools come with `passwd`, sshd with `openssh-server`): one install with
 every option of rootpw, user, group and sshkey, checked from the files and from inside the
-target; then the mistakes, each an exit code 6 with one line naming the kickstart line."""
+target; the lines Anaconda skips with a warning (taken names and IDs), skipped here too;
+then the mistakes, each an exit code 6 with one line naming the kickstart line."""
 from __future__ import annotations
 
 import os
@@ -126,6 +127,15 @@ def test_shadow_holds_hashes_and_locks(done):
     assert passwd_field == "L"
 
 
+def test_no_date_of_the_last_password_change_as_anaconda(done):
+    """Anaconda runs `chage -d ''` for root and every user it makes: the field is empty."""
+    shadow = table(done, "shadow")
+    for name in ("root", "alice", "bob", "carol", "dave"):
+        assert shadow[name][2] == "", (name, shadow[name])
+    assert shadow["daemon"][2] != ""  # the packages' accounts are left as they are
+    assert "/usr/bin/chage -d '' root" in (done.log_dir / "program.log").read_text()
+
+
 def test_homes_from_the_skeleton_owned_by_their_users(done):
     expected_mode = accountdb.home_mode(accountdb.login_defs(done.target))
     skel = sorted(p.name for p in (done.target / "etc/skel").iterdir())
@@ -209,16 +219,51 @@ def test_rootpw_lock_with_a_crypted_password(tmp_path):
     assert not (result.target / SSHD_DROPIN).exists()
 
 
+SKIPS = f"""lang en_US.UTF-8
+rootpw --lock
+user --name=ann --uid=1600
+user --name=ben --uid=1600
+user --name=cat --uid=1
+group --name=wheel --gid=4242
+user --name=root --password=x
+user --name=dan --groups=wheel
+{FEW_PACKAGES}"""
+SKIP = "; the line is skipped, as Anaconda skips it"
+
+
+def test_lines_anaconda_skips_are_warned_and_the_install_goes_on(tmp_path):
+    """Each skipped line is one warning naming file:line on the console and in
+    anaconda.log: before the install when the kickstart tells (ben, root), when the
+    accounts are made when only the installed system does (cat, wheel)."""
+    result = install(tmp_path, SKIPS)
+    assert result.code == 0, result.out[-2000:] + result.err
+    ks = result.ks
+    expected = [
+        f"{ks}:4: user --name=ben: UID 1600 is already used by the user ann ({ks}:3)",
+        f"{ks}:5: user --name=cat: UID 1 is already used by the user daemon",
+        f"{ks}:6: group --name=wheel: the group wheel exists already in the installed system "
+        "(GID ",
+        f"{ks}:7: user --name=root: root is an account of the base system, which has it already",
+    ]
+    story = (result.log_dir / "anaconda.log").read_text()
+    for message in expected:
+        shown = [l for l in result.err.splitlines() if l.startswith(f"anaconda: warning: {message}")]
+        assert len(shown) == 1 and shown[0].endswith(SKIP), (message, result.err)
+        assert "wheel" not in message or shown[0].endswith(f", not 4242){SKIP}")
+        assert message in story, message
+    passwd, group = table(result, "passwd"), table(result, "group")
+    assert passwd["ann"][2] == "1600" and "dan" in passwd
+    assert "ben" not in passwd and "cat" not in passwd
+    assert group["wheel"][2] != "4242" and group["wheel"][3] == "dan"
+    assert table(result, "shadow")["root"][1].startswith("!")
+
+
 # (id, kickstart lines after line 2, line that is wrong, words of the message)
 MISTAKES = [
-    # `user --name=root` is refused before anything is written (exit 2): test_bad_input.py
-    ("uid-clash", "user --name=ann --uid=1600\nuser --name=ben --uid=1600\n", 4,
-     ["user --name=ben", "UID 1600 is already used by the user ann"]),
-    ("uid-of-a-system-user", "user --name=ann --uid=1\n", 3, ["UID 1 is already used by the user daemon"]),
+    # names the tools refuse are refused before anything is written (exit 2): test_bad_input.py
     ("uid-useradd-refuses", "user --name=ann --uid=99999999999\n", 3,
      ["user --name=ann", "useradd failed (exit 3: an option's value is not accepted)",
       "99999999999"]),
-    ("group-gid-differs", "group --name=wheel --gid=4242\n", 3, ["group --name=wheel", "GID", "not 4242"]),
     ("sshkey-no-user", 'sshkey --username=ghost "ssh-ed25519 AAAA x"\n', 3,
      ["sshkey --username=ghost", "no user ghost"]),
 ]

@@ -11,8 +11,9 @@ import pytest
 
 from installer.configure import accountdb
 from installer.configure.accountdb import AccountDB
-from installer.configure.accounts import (SSHD_DROPIN, Line, Target, UserPlan, configure_accounts,
-                                          groupadd_argv, locate, plan_user, useradd_argv)
+from installer.configure.accounts import (SSHD_DROPIN, Line, Skipped, Target, UserPlan,
+                                          configure_accounts, groupadd_argv, locate, plan_user,
+                                          useradd_argv)
 from installer.errors import ConfigurationError
 from installer.kickstart import secrets
 from installer.kickstart.load import parse
@@ -93,11 +94,18 @@ def test_plan_with_gid_of_no_group_makes_the_users_group_and_missing_groups(root
     assert plan.create_home and plan.home == "/home/alice"
 
 
-def test_plan_joins_an_existing_gid_and_an_existing_group_of_the_same_name(root):
+def test_plan_joins_an_existing_gid(root):
     assert plan_user(AccountDB.read(root), root, LINE, user_data("user --name=x --gid=100\n")).group == "100"
     (root / "etc/group").write_text(GROUP + "carol:x:1234:\n")
-    plan = plan_user(AccountDB.read(root), root, LINE, user_data("user --name=carol\n"))
-    assert (plan.group, plan.new_groups) == ("carol", [])
+    plan = plan_user(AccountDB.read(root), root, LINE, user_data("user --name=carol --gid=1234\n"))
+    assert (plan.group, plan.new_groups) == ("1234", [])
+
+
+def test_a_group_named_like_the_user_skips_it_without_gid(root):
+    """useradd -U cannot make the user's own group then; Anaconda skips the user."""
+    (root / "etc/group").write_text(GROUP + "carol:x:1234:\n")
+    with pytest.raises(Skipped, match="a group named carol exists already .GID 1234.*--gid=1234"):
+        plan_user(AccountDB.read(root), root, LINE, user_data("user --name=carol\n"))
 
 
 def test_plan_keeps_an_existing_home(root):
@@ -107,10 +115,20 @@ def test_plan_keeps_an_existing_home(root):
 
 
 @pytest.mark.parametrize("text, words", [
-    ("user --name=root\n", ["ks.cfg:7: user --name=alice:", "user root already exists"]),
+    ("user --name=root\n", ["ks.cfg:7: user --name=alice:", "user root exists already"]),
     ("user --name=x --uid=1\n", ["UID 1 is already used by the user daemon"]),
-    ("user --name=x --groups=wheel(99)\n", ["wheel already exists with GID 10, not 99"]),
+    ("user --name=x --groups=wheel(99)\n", ["wheel exists already with GID 10, not 99"]),
     ("user --name=x --groups=newg(100)\n", ["GID 100 for newg is already used by the group users"]),
+])
+def test_plan_skips_taken_names_and_ids_as_anaconda(root, text, words):
+    with pytest.raises(Skipped) as caught:
+        plan_user(AccountDB.read(root), root, LINE, user_data(text))
+    assert str(caught.value).endswith("; the line is skipped, as Anaconda skips it")
+    for word in words:
+        assert word in str(caught.value)
+
+
+@pytest.mark.parametrize("text, words", [
     ("user --name=x --groups=a:b\n", ["'a:b' cannot be a group name"]),
     ("user --name=1234\n", ["'1234' cannot be a user name"]),
     ("user --name=x --homedir=home/x\n", ["--homedir=home/x is not an absolute path"]),
@@ -126,7 +144,7 @@ def test_plan_refuses_clashes_with_a_message_naming_the_line(root, text, words):
 
 def test_gid_that_needs_a_group_named_like_an_existing_one(root):
     (root / "etc/group").write_text(GROUP + "x:x:1234:\n")
-    with pytest.raises(ConfigurationError, match="x exists with GID 1234"):
+    with pytest.raises(Skipped, match="x exists with GID 1234"):
         plan_user(AccountDB.read(root), root, LINE, user_data("user --name=x --gid=4321\n"))
 
 
@@ -202,6 +220,9 @@ def test_whole_step_without_tools_edits_the_files(root):
     assert verify_password("AlicePlain-2", shadow["alice"][1])
     assert shadow["bob"][1] == "!$6$salt$hash"
     assert shadow["root"][1].startswith("!$y$") and verify_password("RootPlain-1", shadow["root"][1][1:])
+    # no date of the last password change, as Anaconda leaves it (chage -d '')
+    assert shadow["root"][2] == shadow["alice"][2] == shadow["bob"][2] == ""
+    assert shadow["daemon"][2] == "19000"
     assert mode(root / "etc/shadow") == 0o640 and mode(root / "etc/passwd") == 0o644
 
     home = root / "home/alice"
@@ -221,10 +242,10 @@ def test_whole_step_without_tools_edits_the_files(root):
 def test_no_rootpw_locks_root_and_no_sshd_means_no_dropin(root):
     loaded = parse([("ks.cfg", "lang en_US.UTF-8\n")], None, Reader())
     configure_accounts(loaded.handler, root, loaded.commands_seen)
-    assert rows(root, "etc/shadow")["root"][1] == "!*"
+    assert rows(root, "etc/shadow")["root"][:3] == ["root", "!*", ""]
     loaded = parse([("ks.cfg", "rootpw --iscrypted --allow-ssh $6$a$b\n")], None, Reader())
     configure_accounts(loaded.handler, root, loaded.commands_seen)
-    assert rows(root, "etc/shadow")["root"][1] == "$6$a$b"
+    assert rows(root, "etc/shadow")["root"][:3] == ["root", "$6$a$b", ""]
     assert not (root / SSHD_DROPIN).exists()
 
 
@@ -239,3 +260,40 @@ def test_a_target_without_passwd_is_left_alone(tmp_path):
     loaded = parse([("ks.cfg", "rootpw --plaintext abcdef\nuser --name=alice\n")], None, Reader())
     configure_accounts(loaded.handler, tmp_path, loaded.commands_seen)
     assert list(tmp_path.iterdir()) == []
+
+
+SKIPS = """rootpw --lock
+group --name=wheel --gid=4242
+group --name=audio
+user --name=daemon
+user --name=ann --uid=1
+user --name=cat
+user --name=cat
+user --name=dog --groups=wheel(99)
+"""
+
+
+def test_skipped_lines_are_warned_with_their_line_and_the_rest_is_made(root, caplog):
+    """What Anaconda skips with a warning is skipped here too; a line the kickstart checks
+    already warned of (audio, daemon, the second cat, dog) is not shown a second time."""
+    caplog.set_level("WARNING", logger="anaconda.configure")
+    loaded = parse([("ks.cfg", SKIPS)], None, Reader())
+    shown: list[str] = []
+    before = rows(root, "etc/passwd")
+    configure_accounts(loaded.handler, root, loaded.commands_seen, warn=shown.append)
+    assert shown == [
+        "ks.cfg:2: group --name=wheel: the group wheel exists already in the installed system "
+        "(GID 10, not 4242); the line is skipped, as Anaconda skips it",
+        "ks.cfg:5: user --name=ann: UID 1 is already used by the user daemon; the line is "
+        "skipped, as Anaconda skips it"]
+    logged = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    for where in ("ks.cfg:3: group --name=audio", "ks.cfg:4: user --name=daemon",
+                  "ks.cfg:7: user --name=cat: the user is already defined at ks.cfg:6",
+                  "ks.cfg:8: user --name=dog: --groups=wheel(99): the group wheel is made with "
+                  "GID 4242 at ks.cfg:2"):
+        assert any(m.startswith(where) and "skipped" in m for m in logged), (where, logged)
+    assert all(any(m == s for m in logged) for s in shown)
+    passwd = rows(root, "etc/passwd")
+    assert set(passwd) - set(before) == {"cat"} and passwd["daemon"] == before["daemon"]
+    assert rows(root, "etc/group")["wheel"] == ["wheel", "x", "10", ""]
+    assert "ann" not in rows(root, "etc/group") and "dog" not in rows(root, "etc/group")

@@ -85,11 +85,9 @@ WRONG = [
     (GOOD + "network --device=eth0 --nameserver=1.2.3\n", ["--nameserver=1.2.3"], 5),
     (GOOD + "network --ipv6=fe80::zz\n", ["--ipv6=fe80::zz"], 5),
     (GOOD + "network --hostname=bad_host!\n", ["--hostname=bad_host!"], 5),
-    (GOOD + "user --name=root\n", ["user --name=root", "base system"], 5),
     (GOOD + "user --name=-x\n", ["cannot start with '-'"], 5),
-    (GOOD + "user --name=alice\nuser --name=alice\n", ["already defined at ks.cfg:5"], 6),
     (GOOD + "user --name=alice --shell=bash\n", ["--shell=bash", "/bin/bash"], 5),
-    (GOOD + "user --name=alice\ngroup --name=alice\n", ["group --name=alice", "user alice"], 6),
+    (GOOD + "group --name=a:b\n", ["group --name=a:b", "cannot contain ':'"], 5),
     (GOOD.replace("rootpw --lock", "rootpw --iscrypted notahash"), ["not a crypt(3) hash"], 4),
     (GOOD + DISK + "part / --size=0\n", ["--size=0"], 7),
     (GOOD + DISK + "part home --size=100\npart / --size=4000\n", ["'home' is not a mount point"], 7),
@@ -138,6 +136,45 @@ WARNED = [
     (GOOD + DISK + "part / --size=4000\npart pv.01 --size=100\n", "pv.01 is made but no volgroup uses it"),
 ]
 
+SKIPPED = "; the line is skipped, as Anaconda skips it"
+#: (kickstart, the warning on the line Anaconda skips): known before anything is written
+ACCOUNT_SKIPS = [
+    (GOOD + "user --name=root\n", "ks.cfg:5: user --name=root: root is an account of the base "
+     "system, which has it already (its password is set with rootpw)"),
+    (GOOD + "user --name=daemon\n", "ks.cfg:5: user --name=daemon: daemon is an account of the "
+     "base system, which has it already"),
+    (GOOD + "user --name=alice\nuser --name=alice\n",
+     "ks.cfg:6: user --name=alice: the user is already defined at ks.cfg:5"),
+    (GOOD + "user --name=a --uid=1500\nuser --name=b --uid=1500\n",
+     "ks.cfg:6: user --name=b: UID 1500 is already used by the user a (ks.cfg:5)"),
+    (GOOD + "user --name=a --uid=0\n", "ks.cfg:5: user --name=a: UID 0 is already used by the user root"),
+    (GOOD + "user --name=alice\ngroup --name=alice\n", "ks.cfg:5: user --name=alice: the group "
+     "alice is made at ks.cfg:6, so the user's own group cannot be made; give --gid with that "
+     "group's GID to make it the user's group"),
+    (GOOD + "user --name=audio\n", "ks.cfg:5: user --name=audio: the base system has a group audio"),
+    (GOOD + "group --name=devs --gid=2000\nuser --name=a --groups=devs(3000)\n",
+     "ks.cfg:6: user --name=a: --groups=devs(3000): the group devs is made with GID 2000 at ks.cfg:5"),
+    (GOOD + "group --name=devs\ngroup --name=devs\n",
+     "ks.cfg:6: group --name=devs: the group is already defined at ks.cfg:5"),
+    (GOOD + "group --name=a --gid=2000\ngroup --name=b --gid=2000\n",
+     "ks.cfg:6: group --name=b: GID 2000 is already used by the group a (ks.cfg:5)"),
+    (GOOD + "group --name=users\n", "ks.cfg:5: group --name=users: users is a group of the base "
+     "system, which has it already"),
+]
+
+
+@pytest.mark.parametrize("text, warning", ACCOUNT_SKIPS, ids=[w[1][:40] for w in ACCOUNT_SKIPS])
+def test_account_lines_anaconda_skips_are_warned_not_refused(text, warning):
+    found = findings(text)
+    assert not found.errors, found.errors
+    assert any(w.startswith(warning) and w.endswith(SKIPPED) for w in warnings(text)), warnings(text)
+
+
+def test_a_user_joining_a_group_of_its_name_by_gid_is_neither_skipped_nor_warned():
+    found = findings(GOOD + "group --name=alice --gid=5000\nuser --name=alice --gid=5000 "
+                            "--groups=alice(5000)\n")
+    assert not found.errors and not found.warnings, (found.errors, found.warnings)
+
 
 @pytest.mark.parametrize("text, words", WARNED, ids=[w[1] for w in WARNED])
 def test_warnings_where_anaconda_goes_on(text, words):
@@ -147,12 +184,12 @@ def test_warnings_where_anaconda_goes_on(text, words):
 
 
 def test_every_error_is_reported_at_once():
-    text = GOOD.replace("en_US.UTF-8", "xx_YY") + "user --name=root\nnetwork --bootproto=static\n"
+    text = GOOD.replace("en_US.UTF-8", "xx_YY") + "user --name=-x\nnetwork --bootproto=static\n"
     with pytest.raises(KickstartError) as raised:
         check_install(parse([("ks.cfg", text)], None, Reader()))
     error = raised.value
     assert (error.file, error.line) == ("ks.cfg", 1)
-    assert "\n  ks.cfg:5: user --name=root" in error.message
+    assert "\n  ks.cfg:5: user --name=-x" in error.message
     assert "\n  ks.cfg:6: network --bootproto=static" in error.message
     assert "3 problems; nothing was written" in error.message
 
