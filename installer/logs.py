@@ -78,10 +78,18 @@ class _WarningsTo(logging.Handler):
         self.target.handle(record)
 
 
-def setup_logging(log_dir: Path, debug: bool = False) -> Path:
+def file_level(debug: bool = False, loglevel: str | None = None) -> int:
+    """The lowest level the log files keep: inst.loglevel when given, else debug with
+    inst.debug, else info."""
+    if loglevel:
+        return logging.getLevelName(loglevel.upper())
+    return logging.DEBUG if debug else logging.INFO
+
+
+def setup_logging(log_dir: Path, debug: bool = False, loglevel: str | None = None) -> Path:
     """Attach the log files; safe to call again (handlers are replaced, not doubled)."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    level = logging.DEBUG if debug else logging.INFO
+    level = file_level(debug, loglevel)
     for name in {name for loggers in LOG_FILES.values() for name in loggers}:
         logger = logging.getLogger(name)
         for handler in list(logger.handlers):
@@ -105,6 +113,7 @@ def log_paths(log_dir: Path) -> list[Path]:
     """Every log file the installer and its scripts wrote, in a stable order."""
     paths = [log_dir / name for name in LOG_FILES]
     paths += sorted(log_dir.glob("ks-script-*.log"))
+    paths += sorted(log_dir.glob("anaconda-tb-*"))  # an internal error's traceback
     paths += [log_dir / extra for extra in ("memory.log", "initrd-shrink.log", "interactive-ks.cfg")]
     return [p for p in paths if p.is_file()]
 

@@ -35,12 +35,14 @@ def open_private(path: str) -> logging.Handler:
     return logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8", errors="replace"))
 
 
-def setup(path: str, secrets: list[str]) -> None:
-    """Send the worker's, dnf's and librepo's logging to packaging.log, masked."""
+def setup(path: str, secrets: list[str], level: int = 0) -> None:
+    """Send the worker's, dnf's and librepo's logging to packaging.log, masked; `level`
+    (inst.loglevel) drops what is below it."""
     if not path:
         return
     handler = open_private(path)
     handler.setFormatter(MaskingFormatter(secrets))
+    handler.setLevel(level)
     for name, level in LOGGERS.items():
         logger = logging.getLogger(name)
         logger.addHandler(handler)

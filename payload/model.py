@@ -87,6 +87,8 @@ class InstallRequest:
     #: strings the worker masks in packaging.log (passwords, URL passwords): the
     #: installer's redactor does not reach into the worker's process
     secrets: list[str] = field(default_factory=list, repr=False)
+    #: lowest level packaging.log keeps (inst.loglevel); 0: each logger's own level
+    log_level: int = 0
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

@@ -30,7 +30,7 @@ def main(argv: list[str]) -> int:
     leave_oom_protection()
     events = EventWriter(os.fdopen(int(argv[0]), "w", buffering=1))
     request = InstallRequest.from_json(sys.stdin.read())
-    logfile.setup(request.log_file, request.secrets)
+    logfile.setup(request.log_file, request.secrets, request.log_level)
     from .dnf_install import PayloadFailure, run  # dnf is imported here, in the child only
 
     try:

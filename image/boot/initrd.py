@@ -11,8 +11,10 @@ from image.boot.shutdownenv import ARCHIVE_NAME, SCRIPT, build_archive
 
 HERE = Path(__file__).resolve().parent
 BUSYBOX = Path("/bin/busybox")  # Debian's busybox-static
+#: inst.mediacheck: isomd5sum's checker (dynamically linked: its libraries come along)
+CHECKISOMD5 = Path("/usr/bin/checkisomd5")
 INPUTS = [HERE / "init", HERE / "udhcpc.script", HERE / "initrd-modules.txt", Path(__file__),
-          SCRIPT, HERE / "shutdownenv.py"]
+          SCRIPT, HERE / "shutdownenv.py", HERE / "mediacheck", CHECKISOMD5]
 
 
 def wanted_modules() -> list[str]:
@@ -50,6 +52,17 @@ def module_closure(kernel: Kernel, names: list[str]) -> tuple[list[str], list[st
     return sorted(chosen), inbuilt
 
 
+def copy_program(program: Path, tree: Path) -> None:
+    """A dynamically linked program and the libraries (and loader) ldd names, into tree."""
+    listed = subprocess.run(["ldd", str(program)], capture_output=True, text=True, check=True)
+    paths = [str(program)] + [word for line in listed.stdout.splitlines()
+                              for word in line.split() if word.startswith("/")]
+    for path in paths:
+        dest = tree / path.lstrip("/")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(Path(path).resolve(), dest)
+
+
 def ensure_initrd(kernel: Kernel) -> Path:
     """`initrd.img` (zstd cpio), cached by kernel, busybox and the files above."""
     def build(work: Path) -> None:
@@ -59,6 +72,8 @@ def ensure_initrd(kernel: Kernel) -> Path:
         shutil.copy2(BUSYBOX, tree / "bin/busybox")
         shutil.copy2(HERE / "init", tree / "init")
         shutil.copy2(HERE / "udhcpc.script", tree / "etc/udhcpc.script")
+        shutil.copy2(HERE / "mediacheck", tree / "bin/mediacheck")
+        copy_program(CHECKISOMD5, tree)
         modules, builtin = module_closure(kernel, wanted_modules())
         dest = tree / "lib/modules" / kernel.version
         for rel in modules:

@@ -2,7 +2,8 @@
 
 ISO layout, as Anaconda's: images/pxeboot/{vmlinuz,initrd.img}, images/install.img
 (stage2), images/updates.img (code layer); isolinux boots with
-inst.stage2=hd:LABEL=<volume label>.
+inst.stage2=hd:LABEL=<volume label>. The ISO carries its own MD5 (isomd5sum's
+implantisomd5), which inst.mediacheck compares it with (image/boot/mediacheck).
 """
 from __future__ import annotations
 
@@ -53,6 +54,11 @@ def ensure_pxe_initrd(initrd: Path, stage2: Path, updates: Path) -> Path:
     return cached("pxe", key, build) / "initrd-stage2.img"
 
 
+def implant_checksum(iso: Path) -> None:
+    """Embed the ISO's MD5 in its primary volume descriptor, for checkisomd5 to compare."""
+    subprocess.run(["implantisomd5", "--force", str(iso)], check=True, stdout=subprocess.DEVNULL)
+
+
 def ensure_iso(vmlinuz: Path, initrd: Path, stage2: Path, updates: Path) -> Path:
     def build(work: Path) -> None:
         tree = work / "tree"
@@ -72,7 +78,8 @@ def ensure_iso(vmlinuz: Path, initrd: Path, stage2: Path, updates: Path) -> Path
                         "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table",
                         "-o", str(work / "netinst.iso"), str(tree)], check=True)
         shutil.rmtree(tree)
+        implant_checksum(work / "netinst.iso")
 
-    key = key_of([CONFIG, vmlinuz.parent.parent.parent.name, initrd.parent.name,
+    key = key_of([CONFIG, "implantisomd5", vmlinuz.parent.parent.parent.name, initrd.parent.name,
                   stage2.parent.name, updates.parent.name])
     return cached("iso", key, build) / "netinst.iso"

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 from installer.credentials import url_passwords
 from installer.errors import BootOptionError
 
-from . import values
+from . import ignored, values
 
 @dataclass(frozen=True)
 class OptionSpec:
@@ -27,7 +27,7 @@ class OptionSpec:
     @property
     def cli_flag(self) -> str:
         bare = self.name.removeprefix("inst.")
-        return "--" + bare.replace(".", "-")
+        return "--" + bare.replace(".", "-").replace("_", "-")
 
 
 OPTIONS: tuple[OptionSpec, ...] = (
@@ -60,10 +60,54 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("inst.proxy", "proxy", values.parse_proxy, "proxy for network sources"),
     OptionSpec("inst.noverifyssl", "noverifyssl", values.parse_bool,
                "do not verify TLS certificates of network sources", flag=True),
+    OptionSpec("inst.disklabel", "disklabel", values.parse_disklabel,
+               "disk label type of new disk labels: gpt or mbr"),
+    OptionSpec("inst.gpt", "gpt", values.parse_bool,
+               "new disk labels are GPT (Anaconda's older spelling of inst.disklabel=gpt)",
+               flag=True),
+    OptionSpec("inst.selinux", "selinux", values.parse_bool,
+               "SELinux on the installed system: 1 enforcing, 0 disabled (wins over the "
+               "kickstart's selinux)", flag=True),
+    OptionSpec("inst.multilib", "multilib", values.parse_bool,
+               "install packages of every architecture (DNF multilib_policy=all)", flag=True),
+    OptionSpec("inst.loglevel", "loglevel", values.parse_loglevel,
+               "lowest level written to the log files: debug, info, warning, error, critical"),
+    OptionSpec("inst.waitfornet", "waitfornet", values.parse_seconds,
+               "wait up to SECONDS for a default route before the installer goes on"),
+    OptionSpec("inst.wait_for_disks", "wait_for_disks", values.parse_seconds,
+               "the boot image waits up to SECONDS (default 5) for a disk labelled OEMDRV"),
+    OptionSpec("inst.noshell", "noshell", values.parse_bool,
+               "no shell on tty2, and none after a failure", flag=True),
+    OptionSpec("inst.shell_timeout", "shell_timeout", values.parse_seconds,
+               "the boot image: SECONDS a failure waits before its shell (default 30)"),
+    OptionSpec("inst.singlelang", "singlelang", values.parse_bool,
+               "do not ask for the language: the kickstart's lang, inst.lang or en_US.UTF-8",
+               flag=True),
+    OptionSpec("inst.stage2.all", "stage2_all", values.parse_bool,
+               "try every http(s)/ftp inst.stage2 location in turn", flag=True),
+    OptionSpec("inst.mediacheck", "mediacheck", values.parse_bool,
+               "check the boot medium against its embedded MD5 first (also rd.live.check)",
+               flag=True),
+    OptionSpec("inst.kdump_addon", "kdump_addon", values.parse_bool,
+               "the kdump addon on or off", flag=True),
     OptionSpec("console", "console", values.parse_console, "console device", repeat=True),
     OptionSpec("ip", "ip", values.parse_ip, "installer network configuration", repeat=True),
+    OptionSpec("bond", "bond", values.parse_bond,
+               "installer network on a bond NAME[:PORTS[:OPTIONS[:MTU]]]", repeat=True),
+    OptionSpec("team", "team", values.parse_team, "installer network on a team NAME:PORTS[:RUNNER]",
+               repeat=True),
+    OptionSpec("vlan", "vlan", values.parse_vlan, "installer network on a VLAN NAME:PARENT",
+               repeat=True),
+    OptionSpec("bridge", "bridge", values.parse_bridge, "installer network on a bridge NAME:PORTS",
+               repeat=True),
+    OptionSpec("ifname", "ifname", values.parse_ifname, "name the interface with MAC: NAME:MAC",
+               repeat=True),
+    OptionSpec("nameserver", "nameserver", values.parse_nameserver,
+               "name server of the installer's network", repeat=True),
 )
 BY_NAME = {spec.name: spec for spec in OPTIONS}
+#: Other spellings of an option above (dracut's name for the media check).
+ALIASES = {"rd.live.check": "inst.mediacheck"}
 
 #: Spellings Anaconda dropped long ago; warn so a stale PXE config is noticed.
 LEGACY_NAMES = {"ks", "repo", "stage2", "updates", "text", "cmdline", "lang", "keymap",
@@ -94,7 +138,32 @@ class BootOptions:
     noverifyssl: bool = False
     console: list[str] = field(default_factory=list)
     ip: list[values.IpConfig] = field(default_factory=list)
+    bond: list[values.BondConfig] = field(default_factory=list)
+    team: list[values.TeamConfig] = field(default_factory=list)
+    vlan: list[values.VlanConfig] = field(default_factory=list)
+    bridge: list[values.BridgeConfig] = field(default_factory=list)
+    ifname: list[tuple[str, str]] = field(default_factory=list)
+    nameserver: list[str] = field(default_factory=list)
+    disklabel: str | None = None  # gpt or mbr
+    gpt: bool | None = None
+    selinux: bool | None = None  # None: the kickstart's selinux decides
+    multilib: bool = False
+    loglevel: str | None = None  # None: info, or debug with inst.debug
+    waitfornet: int | None = None
+    wait_for_disks: int | None = None  # read by the boot image's init
+    noshell: bool = False  # read by the boot image
+    shell_timeout: int | None = None  # read by the boot image's init
+    singlelang: bool = False
+    stage2_all: bool = False  # read by the boot image's init
+    mediacheck: bool = False  # done by the boot image's init
+    kdump_addon: bool | None = None
     warnings: list[str] = field(default_factory=list)
+    #: values of options that are not applied but hold a password (inst.rdp.password)
+    unused_secrets: list[str] = field(default_factory=list, repr=False)
+
+    def disk_label(self) -> str | None:
+        """The disk label type asked for: inst.disklabel, else gpt for inst.gpt."""
+        return self.disklabel or ("gpt" if self.gpt else None)
 
     def saves(self, what: str) -> bool:
         """Does inst.nosave allow copying `what` (logs, input_ks, output_ks) to the target?"""
@@ -110,6 +179,7 @@ class BootOptions:
         inst.addrepo, inst.stage2, inst.updates), for the log redactor."""
         sources = [*self.ks, self.repo, *(s for _, s in self.addrepo), self.stage2, self.updates]
         found = [p for s in sources if s is not None for p in url_passwords(s.location)]
+        found += self.unused_secrets
         return found + ([self.proxy.password] if self.proxy and self.proxy.password else [])
 
 
@@ -160,6 +230,17 @@ def apply_word(options: BootOptions, name: str, value: str | None, shown: str) -
         setattr(options, spec.attr, parsed)
 
 
+def _not_applied(options: BootOptions, name: str, value: str | None, origin: str) -> None:
+    """An Anaconda option without an OptionSpec: warned, refused or accepted (ignored.py)."""
+    rule = ignored.IGNORED[name]
+    if rule.secret and value:
+        options.unused_secrets.append(value)
+    if rule.state == ignored.REFUSED:
+        raise BootOptionError(ignored.message(name, origin))
+    if rule.state == ignored.WARNED:
+        options.warnings.append(ignored.message(name, origin))
+
+
 def parse_words(words: Iterable[str], options: BootOptions | None = None,
                 origin: str = "/proc/cmdline") -> BootOptions:
     """Parse kernel-style words into `options`; unknown inst.* words are warnings."""
@@ -167,8 +248,10 @@ def parse_words(words: Iterable[str], options: BootOptions | None = None,
     for word in words:
         name, sep, value = word.partition("=")
         shown = mask_credentials(word)
-        if name in BY_NAME:
-            apply_word(options, name, value if sep else None, word)
+        if name in BY_NAME or name in ALIASES:
+            apply_word(options, ALIASES.get(name, name), value if sep else None, word)
+        elif name in ignored.IGNORED:
+            _not_applied(options, name, value if sep else None, origin)
         elif name.startswith("inst."):
             options.warnings.append(f"{origin}: unknown boot option {shown!r} ignored")
         elif name in LEGACY_NAMES and sep:
@@ -188,7 +271,7 @@ def describe(options: BootOptions) -> str:
     shown = []
     for f in fields(options):
         value = getattr(options, f.name)
-        if f.name == "warnings" or value == getattr(defaults, f.name):
+        if f.name in ("warnings", "unused_secrets") or value == getattr(defaults, f.name):
             continue
         if isinstance(value, (list, frozenset)):
             value = ",".join(str(v) for v in value)

@@ -41,6 +41,33 @@ def parse_nosave(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
+def parse_disklabel(text: str) -> str:
+    """gpt or mbr, Anaconda's words; msdos (blivet's and parted's name for mbr) is mbr too."""
+    word = text.strip().lower()
+    if word in ("gpt", "mbr", "msdos"):
+        return "mbr" if word == "msdos" else word
+    raise ValueError("expected gpt or mbr (msdos is accepted for mbr)")
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+def parse_loglevel(text: str) -> str:
+    word = text.strip().lower()
+    if word in LOG_LEVELS:
+        return word
+    raise ValueError("expected one of " + ", ".join(LOG_LEVELS))
+
+
+MAX_SECONDS = 10000  # dracut's bound for inst.wait_for_disks
+
+
+def parse_seconds(text: str) -> int:
+    if text.strip().isdigit() and int(text) <= MAX_SECONDS:
+        return int(text)
+    raise ValueError(f"expected a whole number of seconds from 0 to {MAX_SECONDS}")
+
+
 LANG_RE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?(\.[A-Za-z0-9-]+)?(@[A-Za-z]+)?$")
 KEYMAP_RE = re.compile(r"^[A-Za-z0-9_-]+( ?\([A-Za-z0-9_-]+\))?$")
 
@@ -303,3 +330,178 @@ def parse_ip(text: str) -> IpConfig:
         mac=mac,
         dns=dns,
     )
+
+
+# --- dracut's network options beside ip= (dracut.cmdline(7)): the installer's own network
+# on bonds, teams, VLANs and bridges, device names by MAC, name servers
+
+#: bonding driver options (the names of /sys/class/net/BOND/bonding/*); NetworkManager's
+#: [bond] section takes the same names
+BOND_OPTIONS = frozenset((
+    "mode", "miimon", "updelay", "downdelay", "arp_interval", "arp_ip_target", "arp_validate",
+    "arp_all_targets", "arp_missed_max", "primary", "primary_reselect", "fail_over_mac",
+    "use_carrier", "ad_select", "xmit_hash_policy", "resend_igmp", "lacp_rate",
+    "num_grat_arp", "num_unsol_na", "all_slaves_active", "min_links", "lp_interval",
+    "packets_per_slave", "tlb_dynamic_lb", "ad_actor_sys_prio", "ad_user_port_key",
+    "ad_actor_system", "active_slave", "peer_notif_delay", "ns_ip6_target", "coupled_control",
+    "lacp_active"))
+BOND_MODES = ("balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad",
+              "balance-tlb", "balance-alb")
+TEAM_RUNNERS = ("broadcast", "roundrobin", "activebackup", "loadbalance", "lacp", "random")
+
+
+def bond_mode(value: str) -> str:
+    """A bonding mode's name ("1" is active-backup); ValueError for anything else."""
+    if value.isdigit() and int(value) < len(BOND_MODES):
+        return BOND_MODES[int(value)]
+    if value in BOND_MODES:
+        return value
+    raise ValueError(f"bond mode {value!r} is not one of " + ", ".join(BOND_MODES)
+                     + " (or 0-6)")
+
+
+def split_bond_options(text: str, separators: str = ",") -> list[tuple[str, str]]:
+    """`mode=active-backup,miimon=100` -> [(mode, active-backup), (miimon, 100)].
+
+    A piece without `=` continues the value before it, so list values keep their commas
+    (`arp_ip_target=192.0.2.1,192.0.2.2`); `;` separates too (Anaconda's form for them)."""
+    pairs: list[tuple[str, str]] = []
+    sep = ";" if ";" in text else separators
+    for piece in (p.strip() for p in text.split(sep)):
+        if not piece:
+            continue
+        key, eq, value = piece.partition("=")
+        if not eq:
+            if not pairs:
+                raise ValueError(f"bond option {piece!r} is not NAME=VALUE")
+            pairs[-1] = (pairs[-1][0], f"{pairs[-1][1]},{piece}")
+            continue
+        pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+def _ifname(value: str, what: str) -> str:
+    if not IFNAME_RE.match(value):
+        raise ValueError(f"{what} {value!r} is not an interface name (1-15 letters, digits, "
+                         "'.', '_' or '-')")
+    return value
+
+
+def _ifnames(text: str, what: str) -> tuple[str, ...]:
+    names = tuple(_ifname(n, what) for n in text.split(","))
+    if len(set(names)) != len(names):
+        raise ValueError(f"a {what} is named twice in {text!r}")
+    return names
+
+
+@dataclass(frozen=True)
+class BondConfig:
+    """bond=NAME[:PORTS[:OPTIONS[:MTU]]]: ports eth0,eth1 and mode balance-rr by default."""
+
+    name: str = "bond0"
+    ports: tuple[str, ...] = ("eth0", "eth1")
+    options: tuple[tuple[str, str], ...] = (("mode", "balance-rr"),)
+    mtu: int | None = None
+
+
+def parse_bond(text: str) -> BondConfig:
+    if not text:
+        raise ValueError("expected NAME[:PORTS[:OPTIONS[:MTU]]], e.g. "
+                         "bond0:eth0,eth1:mode=active-backup")
+    name, _, rest = text.partition(":")
+    ports, _, rest = rest.partition(":")
+    # the options hold no ':' but an IPv6 arp target would: the MTU is the last field
+    options, _, mtu = rest.rpartition(":") if rest.rpartition(":")[2].isdigit() else (rest, "", "")
+    pairs = split_bond_options(options) if options else [("mode", "balance-rr")]
+    for key, value in pairs:
+        if key not in BOND_OPTIONS:
+            raise ValueError(f"{key!r} is not a bonding option (mode, miimon, primary, "
+                             "xmit_hash_policy, ...)")
+        if key == "mode":
+            bond_mode(value)
+    if mtu and not 68 <= int(mtu) <= 65535:
+        raise ValueError(f"MTU {mtu!r} is not a number from 68 to 65535")
+    return BondConfig(_ifname(name, "bond name"), _ifnames(ports or "eth0,eth1", "bond port"),
+                      tuple(pairs), int(mtu) if mtu else None)
+
+
+@dataclass(frozen=True)
+class TeamConfig:
+    """team=NAME:PORTS[:RUNNER]."""
+
+    name: str
+    ports: tuple[str, ...]
+    runner: str = "activebackup"
+
+
+def parse_team(text: str) -> TeamConfig:
+    name, _, rest = text.partition(":")
+    ports, _, runner = rest.partition(":")
+    if not name or not ports:
+        raise ValueError("expected NAME:PORT,PORT[:RUNNER], e.g. team0:eth0,eth1:activebackup")
+    if runner and runner not in TEAM_RUNNERS:
+        raise ValueError(f"team runner {runner!r} is not one of " + ", ".join(TEAM_RUNNERS))
+    return TeamConfig(_ifname(name, "team name"), _ifnames(ports, "team port"),
+                      runner or "activebackup")
+
+
+VLAN_NAME_RE = re.compile(r"^(?:vlan0*(?P<plain>\d+)|(?P<parent>[A-Za-z0-9_-]+(?:\.\d+)*)\.0*(?P<dotted>\d+))$")
+
+
+def vlan_id_of(name: str) -> int | None:
+    """The VLAN id a dracut VLAN name carries: vlan5, vlan0005, eth0.5, eth0.0005."""
+    match = VLAN_NAME_RE.match(name)
+    if not match:
+        return None
+    return int(match.group("plain") or match.group("dotted"))
+
+
+@dataclass(frozen=True)
+class VlanConfig:
+    """vlan=NAME:PARENT; the id is in the name (vlan5, vlan0005, eth0.5, eth0.0005)."""
+
+    name: str
+    parent: str
+    id: int
+
+
+def parse_vlan(text: str) -> VlanConfig:
+    name, sep, parent = text.partition(":")
+    if not sep or not name or not parent:
+        raise ValueError("expected NAME:PARENT, e.g. vlan5:eth0 or eth0.5:eth0")
+    _ifname(name, "VLAN name")
+    vid = vlan_id_of(name)
+    if vid is None:
+        raise ValueError(f"VLAN name {name!r} carries no id: name it vlan5, vlan0005, "
+                         "eth0.5 or eth0.0005")
+    if not 1 <= vid <= 4094:
+        raise ValueError(f"VLAN id {vid} (from {name!r}) is not from 1 to 4094")
+    return VlanConfig(name, _ifname(parent, "VLAN parent"), vid)
+
+
+@dataclass(frozen=True)
+class BridgeConfig:
+    """bridge=NAME:PORTS."""
+
+    name: str = "br0"
+    ports: tuple[str, ...] = ("eth0",)
+
+
+def parse_bridge(text: str) -> BridgeConfig:
+    name, sep, ports = text.partition(":")
+    if not sep or not ports:
+        raise ValueError("expected NAME:PORT[,PORT...], e.g. br0:eth0,eth1")
+    return BridgeConfig(_ifname(name, "bridge name"), _ifnames(ports, "bridge port"))
+
+
+def parse_ifname(text: str) -> tuple[str, str]:
+    """ifname=NAME:MAC -> (NAME, mac in lower case)."""
+    name, sep, mac = text.partition(":")
+    if not sep or not MAC_RE.match(mac):
+        raise ValueError("expected NAME:MAC, e.g. net0:52:54:00:12:34:56")
+    return _ifname(name, "interface name"), mac.lower()
+
+
+def parse_nameserver(text: str) -> str:
+    address = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    return _address(address, "name server")

@@ -1,4 +1,5 @@
 """`selinux --enforcing|--permissive|--disabled`: SELINUX= in /etc/selinux/config.
+The boot option inst.selinux=1|0 wins over the kickstart (enforcing or disabled).
 
 Only a target that has SELinux (its config file, or a policy under /etc/selinux) is
 changed; writing a config for a system without a policy would make nothing enforce
@@ -38,6 +39,19 @@ def selinux_config(current: str, mode: str, policy: str) -> str:
     if not any(l.strip().startswith("SELINUXTYPE=") for l in lines) and policy:
         lines.append(f"SELINUXTYPE={policy}")
     return "\n".join(lines) + "\n"
+
+
+def apply_boot_option(handler, selinux: bool | None) -> None:
+    """inst.selinux=1|0 wins over the kickstart's `selinux`, as in Anaconda: the installed
+    system is enforcing or disabled, and the saved kickstart says so."""
+    if selinux is None:
+        return
+    wanted = SELINUX_ENFORCING if selinux else SELINUX_DISABLED
+    given = handler.selinux.selinux
+    if given is not None and given != wanted:
+        log.info("inst.selinux=%d overrides the kickstart's selinux --%s", int(selinux),
+                 MODES.get(given, given))
+    handler.selinux.selinux = wanted
 
 
 def configure_selinux(handler, target: Target) -> None:

@@ -34,6 +34,17 @@ ASCII_LAYOUT = "us"
 SWITCH_OPTION = "grp:alt_shift_toggle"
 CHILD_TIMEOUT = 120  # seconds; the import takes ~1 s on the host, ~17x that under TCG
 
+
+def single_language(handler, options, seen: set[str]) -> bool:
+    """inst.singlelang: the language is not asked. It is the kickstart's `lang`, else
+    inst.lang, else en_US.UTF-8 (Anaconda's rule). True when the language spoke is left out."""
+    if not options.singlelang:
+        return False
+    if "lang" not in seen or not handler.lang.lang:
+        handler.lang.lang = options.lang or DEFAULT_LOCALE
+    log.info("inst.singlelang: the language is %s and not asked", handler.lang.lang)
+    return True
+
 # ---- what a plain console can show -------------------------------------------------
 #: Unicode blocks a Linux VT font holds (eurlatgr, latarcyrheb-sun16: 512 glyphs):
 #: Latin up to Latin Extended-B, Greek, Cyrillic, and punctuation.

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from installer.bootopts import BootOptions
+from installer.interactive.localization import single_language
 from installer.kickstart.load import LoadedKickstart
 from installer.kickstart.version import make_handler
 
@@ -24,6 +25,7 @@ class InteractiveSession:
     loaded: LoadedKickstart | None = None  # the partial kickstart, when one was given
     seen: set[str] = field(default_factory=set)
     dirinstall: bool = False  # no disks: the destination spoke has nothing to do
+    ask_language: bool = True  # False with inst.singlelang: the language spoke is left out
 
     @property
     def kickstart_given(self) -> bool:
@@ -44,9 +46,10 @@ def new_session(options: BootOptions, log_dir: Path, loaded: LoadedKickstart | N
     seen = {c.name for c in loaded.commands_seen} if loaded is not None else set()
     if loaded is not None and handler.packages.seen:
         seen.add("%packages")
+    single = single_language(handler, options, seen)
     return InteractiveSession(handler=handler, options=options, log_dir=log_dir, dry_run=dry_run,
                               images=list(images or []), loaded=loaded, seen=seen,
-                              dirinstall=dirinstall)
+                              dirinstall=dirinstall, ask_language=not single)
 
 
 @dataclass(frozen=True)

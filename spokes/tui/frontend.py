@@ -79,7 +79,7 @@ class TuiFrontend:
         from .registry import all_spokes
 
         self.app = self._app_factory(session)
-        spokes = (self._spokes_factory or all_spokes)()
+        spokes = [s for s in (self._spokes_factory or all_spokes)() if s.shown(session)]
         hub = Hub(spokes, on_begin=lambda: self.start(begin),
                   on_quit=lambda: self.app.exit(Outcome(0)))
         self.app.show(hub)  # with a kickstart that leaves nothing out, the hub begins by itself

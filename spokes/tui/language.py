@@ -79,6 +79,9 @@ class LanguageSpoke(Spoke):
         self._pages: dict[str, urwid.Widget] = {}
 
     # ---- hub semantics -----------------------------------------------------------------
+    def shown(self, session) -> bool:
+        return session.ask_language  # inst.singlelang: set already, never asked
+
     def setup(self) -> None:
         if "lang" not in self.session.seen and not self.handler.lang.lang:
             self.handler.lang.lang = DEFAULT_LOCALE

@@ -25,6 +25,10 @@ class Spoke(Screen):
     def handler(self):
         return self.session.handler
 
+    def shown(self, session) -> bool:
+        """Whether the hub lists this spoke at all for `session` (inst.singlelang)."""
+        return True
+
     def setup(self) -> None:
         """Once, when the hub is built: start background work, apply defaults."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from installer.bootopts import OPTIONS, IpConfig, Proxy, Source, describe, parse_cmdline
+from installer.bootopts import values
 from installer.errors import BootOptionError
 
 
@@ -134,6 +135,17 @@ VALID = [  # word, BootOptions attribute, value
     ("inst.lowmem=0", "lowmem", 0),
     ("inst.lowmem=1", "lowmem", 1),
     ("inst.lowmem=2", "lowmem", 2),
+    ("inst.disklabel=gpt", "disklabel", "gpt"),
+    ("inst.disklabel=MBR", "disklabel", "mbr"),
+    ("inst.disklabel=msdos", "disklabel", "mbr"),
+    ("inst.loglevel=debug", "loglevel", "debug"),
+    ("inst.loglevel=Warning", "loglevel", "warning"),
+    ("inst.loglevel=critical", "loglevel", "critical"),
+    ("inst.waitfornet=30", "waitfornet", 30),
+    ("inst.waitfornet=0", "waitfornet", 0),
+    ("inst.wait_for_disks=0", "wait_for_disks", 0),
+    ("inst.wait_for_disks=120", "wait_for_disks", 120),
+    ("inst.shell_timeout=2", "shell_timeout", 2),
     ("inst.proxy=user:s3cr3t@proxy.example.com:3128", "proxy", PROXY),
     ("inst.proxy=http://user:s3cr3t@proxy.example.com:3128/", "proxy", PROXY),
     ("inst.proxy=https://proxy.example.com", "proxy", Proxy("https://proxy.example.com")),
@@ -164,6 +176,17 @@ VALID = [  # word, BootOptions attribute, value
      [IpConfig(**{**vars(IP_STATIC), "dns": ("8.8.8.8", "2001:4860::8888")})]),
     pytest.param("ip=192.168.1.10::192.168.1.1:255.255.255.0:host:eth0:none:8.8.8.8:8.8.4.4", "ip",
                  [IpConfig(**{**vars(IP_STATIC), "dns": ("8.8.8.8", "8.8.4.4")})]),
+    # dracut's other network options (tests/unit/test_network_virtual.py has the rest)
+    ("bond=bond0", "bond", [values.BondConfig()]),
+    ("bond=bond1:ens3,ens4:mode=active-backup,arp_ip_target=10.0.0.1,10.0.0.2:9000", "bond",
+     [values.BondConfig("bond1", ("ens3", "ens4"), (("mode", "active-backup"),
+                                                    ("arp_ip_target", "10.0.0.1,10.0.0.2")), 9000)]),
+    ("team=team0:eth0,eth1", "team", [values.TeamConfig("team0", ("eth0", "eth1"))]),
+    ("vlan=vlan0005:eth0 vlan=bond0.10:bond0", "vlan",
+     [values.VlanConfig("vlan0005", "eth0", 5), values.VlanConfig("bond0.10", "bond0", 10)]),
+    ("bridge=br0:eth0,bond0", "bridge", [values.BridgeConfig("br0", ("eth0", "bond0"))]),
+    ("ifname=lan0:52:54:00:12:34:AB", "ifname", [("lan0", "52:54:00:12:34:ab")]),
+    ("nameserver=192.0.2.53 nameserver=[2001:db8::53]", "nameserver", ["192.0.2.53", "2001:db8::53"]),
 ]
 
 
@@ -243,6 +266,15 @@ INVALID = [  # word, a fragment of what is accepted
     ("inst.lowmem=5", "0 (normal), 1 (low memory) or 2 (very low memory)"),
     ("inst.lowmem=low", "0 (normal), 1 (low memory) or 2"),
     ("inst.lowmem", "needs a value: force low-memory level 0, 1 or 2"),
+    ("inst.disklabel=dos", "expected gpt or mbr (msdos is accepted for mbr)"),
+    ("inst.disklabel", "needs a value: disk label type of new disk labels: gpt or mbr"),
+    ("inst.loglevel=verbose", "expected one of debug, info, warning, error, critical"),
+    ("inst.waitfornet=-1", "a whole number of seconds from 0 to 10000"),
+    ("inst.waitfornet=1m", "a whole number of seconds from 0 to 10000"),
+    ("inst.wait_for_disks=99999", "a whole number of seconds from 0 to 10000"),
+    ("inst.selinux=permissive", "one of 1, 0, yes, no, on, off, true, false"),
+    ("inst.kdump_addon=enabled", "one of 1, 0, yes, no, on, off, true, false"),
+    ("rd.live.check=maybe", "one of 1, 0, yes, no, on, off, true, false"),
     ("inst.proxy=socks5://proxy:1080", "PROTOCOL http, https or ftp"),
     ("inst.proxy=proxy:port", "a number from 1 to 65535"),
     ("console=ttyS0,fast", "DEVICE[,BAUD[PARITY][BITS]]"),
