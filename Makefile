@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 DEMO_DIR ?= /tmp/anaconda-demo
 
-.PHONY: setup demo demo-dir test test-unit test-host test-vm image rpm bench bench-memory testrepo bigrepo clean
+.PHONY: readme-tables setup demo demo-dir test test-unit test-host test-vm image rpm bench bench-memory testrepo bigrepo clean
 
 setup: $(STAMP)
 
@@ -80,3 +80,7 @@ bench-memory: setup
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# The README's kickstart table is generated from installer/kickstart/support.py.
+readme-tables: setup
+	$(PY) -m installer.kickstart.support --write README.md

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from installer.bootopts import BootOptions
-from installer.errors import StorageError
+from installer.errors import StorageError, UsageError
 from installer.tasks import Progress
 
 log = logging.getLogger("anaconda.storage")
@@ -46,6 +46,56 @@ class DiskInstall:
 
         return describe_actions(self.session)
 
+    @property
+    def warnings(self) -> list[str]:
+        """What planning found that the user should hear of (the install goes on)."""
+        return list(getattr(self.session, "warnings", []))
+
+    def snapshots(self, when: str) -> list:
+        return [s for s in getattr(self.session, "snapshots", []) if s.when == when]
+
+
+FIRMWARES = ("uefi", "bios")
+
+
+def disk_label(options: BootOptions) -> str | None:
+    """inst.disklabel=gpt|mbr, or inst.gpt: the label new partition tables get (a
+    kickstart's clearpart --disklabel still wins, as in Anaconda). Read with getattr so
+    boot options without these attributes work too."""
+    label = (getattr(options, "disklabel", None) or "").strip().lower()
+    if label:
+        return {"mbr": "msdos", "dos": "msdos"}.get(label, label)
+    if getattr(options, "gpt", None):
+        return "gpt"
+    return None
+
+
+def _dry_run_only(firmware: str | None, dry_run: bool) -> None:
+    if firmware and not dry_run:
+        raise UsageError("--firmware plans for another machine's firmware and works with "
+                         "--dry-run only; an install uses the firmware it runs on")
+    if firmware and firmware not in FIRMWARES:
+        raise UsageError(f"--firmware {firmware}: expected uefi or bios")
+
+
+def configure_session(session, options: BootOptions, firmware: str | None = None,
+                      dry_run: bool = False) -> None:
+    """What boot options and flags say about planning: the firmware to plan for (the
+    host's unless --firmware), the label of new partition tables, and whether the plan is
+    only shown (missing tools are then warnings)."""
+    if firmware:
+        _dry_run_only(firmware, dry_run)
+        if firmware != session.platform:
+            log.info("Planning for %s firmware (this machine has %s)", firmware, session.platform)
+        session.platform = firmware
+    label = disk_label(options)
+    if label:
+        if label not in ("gpt", "msdos"):
+            raise UsageError(f"inst.disklabel={getattr(options, 'disklabel', label)}: expected gpt or mbr")
+        session.disklabel = label
+        log.info("New partition tables: %s (boot options)", label)
+    session.plan_only = dry_run
+
 
 #: pykickstart's names for one command, so a located line is found under either.
 ALIASES = {"partition": "part"}
@@ -76,14 +126,17 @@ def storage_errors(seen: Sequence = ()) -> Iterator[None]:
 
 
 def plan_storage(handler, options: BootOptions, images: list[Path] = (),
-                 seen: Sequence = ()) -> DiskInstall:
+                 seen: Sequence = (), dry_run: bool = False, firmware: str | None = None) -> DiskInstall:
     """Scan (or read the --image files), protect, apply the kickstart's storage commands.
-    `seen` (the loaded kickstart's commands_seen) lets an error name the kickstart file."""
+    `seen` (the loaded kickstart's commands_seen) lets an error name the kickstart file.
+    `dry_run`: the plan is only shown; `firmware` (dry runs only): plan for uefi or bios
+    instead of this machine's firmware."""
     from storage.faults import failing_as
     from storage.kickstart import apply_kickstart
     from storage.protection import protect_running_system
     from storage.session import detect_platform, from_image_files, memory_total, scan
 
+    _dry_run_only(firmware, dry_run or bool(images))
     for image in images:
         if not image.is_file():
             raise StorageError(f"--image {image}: no such file (give a disk image file, "
@@ -96,8 +149,43 @@ def plan_storage(handler, options: BootOptions, images: list[Path] = (),
             with failing_as("scanning the disks"):
                 session = scan()
                 protect_running_system(session, source_devices(options))
+        configure_session(session, options, firmware, dry_run or bool(images))
         apply_kickstart(session, handler)
+    for warning in session.warnings:
+        log.warning("Storage plan: %s", _located_text(warning, seen))
     return DiskInstall(session)
+
+
+def _located_text(text: str, seen: Sequence) -> str:
+    """"... (kickstart line N) ..." with the kickstart's file:line in front, when known."""
+    import re
+
+    match = re.search(r"\(kickstart line (\d+)\)", text)
+    if not match or not seen:
+        return text
+    line = int(match.group(1))
+    for entry in seen:
+        if entry.location.line == line:
+            return f"{entry.location}: {re.sub(r' *[(]kickstart line [0-9]+[)]', '', text)}"
+    return text
+
+
+def storage_warnings(disk: DiskInstall, seen: Sequence = ()) -> list[str]:
+    """The plan's warnings as the front end shows them (file:line where known)."""
+    return [_located_text(w, seen) for w in disk.warnings]
+
+
+def snapshot_task(disk: DiskInstall, when: str):
+    """Kickstart `snapshot --when=pre-install` (before the layout is written) or
+    `--when=post-install` (the installed system, before %post)."""
+    def task(progress: Progress) -> None:
+        from storage.faults import failing_as
+        from storage.snapshots import create_snapshots
+
+        with storage_errors(), failing_as(f"making the {when} snapshots", "snapshot"):
+            done = create_snapshots(disk.session, when)
+        progress.step("snapshots made: " + ", ".join(done) if done else "no snapshot to make", 1.0)
+    return task
 
 
 def write_storage(disk: DiskInstall):
@@ -169,12 +257,14 @@ def make_initramfs_task(progress: Progress) -> None:
 
 def install_bootloader_task(disk: DiskInstall, handler, options: BootOptions):
     def task(progress: Progress) -> None:
+        from installer.configure.kdump import boot_append
         from storage.bootloader import BootloaderRequest, install_bootloader
 
         bootloader = handler.bootloader
         request = BootloaderRequest(
             location=bootloader.location if bootloader.seen else "mbr",
-            append=bootloader.appendLine or "", timeout=bootloader.timeout,
+            append=boot_append(bootloader.appendLine or "", handler, SYSROOT, options),
+            timeout=bootloader.timeout,
             password=bootloader.password or "",
             console_args=[f"console={c}" for c in options.console])
         with storage_errors():

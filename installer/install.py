@@ -1,36 +1,41 @@
 """One install: the kickstart model turned into a task queue and run to the end.
 
 Interactive and unattended installs both end here (DESIGN.md: an install always
-executes a kickstart). On failure %onerror runs and the logs are still saved into the
-target, so a failed install can be debugged from what it leaves behind.
+executes a kickstart). On failure %onerror runs, then, when the failure is an internal
+error (a bug, not an InstallerError nor an interrupt), %traceback, in Anaconda's order,
+with the traceback in the log directory's anaconda-tb-* as Anaconda keeps it in
+/tmp/anaconda-tb-*; the logs are still saved into the target, so a failed install can be
+debugged from what it leaves behind.
 """
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import tempfile
 import threading
+import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from pykickstart.constants import (KS_MISSING_IGNORE, KS_SCRIPT_ONERROR, KS_SCRIPT_POST,
-                                   KS_SCRIPT_PREINSTALL)
+                                   KS_SCRIPT_PREINSTALL, KS_SCRIPT_TRACEBACK)
 
 from installer import power
 from installer.bootopts import BootOptions
 from installer.configure.accounts import configure_accounts
 from installer.configure.system import configure_system
 from installer.disks import (DiskInstall, install_bootloader_task, make_initramfs_task,
-                             move_stage2_task, stage2_back_to_ram, system_needs, take_down,
-                             wants_bootloader, write_storage, write_storage_config)
+                             move_stage2_task, snapshot_task, stage2_back_to_ram, system_needs,
+                             take_down, wants_bootloader, write_storage, write_storage_config)
 from installer.errors import (ConfigurationError, InstallerError, PayloadError, ScriptError,
                               StorageError)
 from installer.frontend import Frontend, Question, ask
 from installer.kickstart import scripts
 from installer.kickstart.load import LoadedKickstart
 from installer.kickstart.writeout import write_kickstarts
-from installer.logs import copy_logs
+from installer.logs import copy_logs, redact
 from installer.memory.startup import MemorySession
 from installer.software import build_request
 from installer.sources import SourceMounts
@@ -86,7 +91,8 @@ def _payload_task(run: InstallRun):
 
         with SourceMounts() as mounts:
             request = build_request(run.handler, run.options, run.target_root, run.log_dir, mounts,
-                                    needs=system_needs(run.disk) if run.disk else [])
+                                    needs=system_needs(run.disk) if run.disk else [],
+                                    seen=run.loaded.commands_seen)
             for repo in request.repos:
                 log.info("Source %s: %s (%s)", repo.name, repo.where, repo.origin)
 
@@ -145,6 +151,9 @@ def build_queue(run: InstallRun) -> TaskQueue:
 
     # error=: what an OSError in the task ends as (exit codes 3 storage, 4 payload,
     # 5 scripts, 6 configuring the installed system; README's exit code table)
+    if run.disk and run.disk.snapshots("pre-install"):
+        queue.add("Creating pre-install snapshots", snapshot_task(run.disk, "pre-install"), weight=1,
+                  error=StorageError)
     if run.disk:
         queue.add("Writing the storage layout", write_storage(run.disk), weight=5, error=StorageError)
         if run.memory is not None and run.memory.stage2_moves:
@@ -155,15 +164,24 @@ def build_queue(run: InstallRun) -> TaskQueue:
     if scripts.scripts_of(handler, KS_SCRIPT_PREINSTALL):
         queue.add("Running %pre-install scripts", _scripts_task(run, KS_SCRIPT_PREINSTALL), weight=2,
                   error=ScriptError)
-    queue.add("Installing packages", _payload_task(run), weight=20, error=PayloadError)
+    if handler.liveimg.seen:
+        from installer.liveimg import liveimg_task
+
+        queue.add("Installing the live image", liveimg_task(run), weight=20, error=PayloadError)
+    else:
+        queue.add("Installing packages", _payload_task(run), weight=20, error=PayloadError)
     if run.disk:
         queue.add("Writing fstab and crypttab", write_storage_config(run.disk), weight=1,
                   error=StorageError)
-    queue.add("Configuring the system", lambda p: configure_system(
-        handler, run.target_root, run.loaded.commands_seen, run.options.ip), weight=3,
-        error=ConfigurationError)
+    def configure(progress: Progress) -> None:
+        with warnings_shown(run.frontend, "anaconda.configure"):
+            configure_system(handler, run.target_root, run.loaded.commands_seen, run.options,
+                             kdump_addon=getattr(run.options, "kdump_addon", None))
+
+    queue.add("Configuring the system", configure, weight=3, error=ConfigurationError)
     queue.add("Creating users", lambda p: configure_accounts(
-        handler, run.target_root, run.loaded.commands_seen), weight=1, error=ConfigurationError)
+        handler, run.target_root, run.loaded.commands_seen, warn=run.frontend.warning),
+        weight=1, error=ConfigurationError)
     if run.disk:
         queue.add("Making the initramfs", make_initramfs_task, weight=4, error=ConfigurationError)
         if wants_bootloader(run.disk):
@@ -173,6 +191,9 @@ def build_queue(run: InstallRun) -> TaskQueue:
         handler, run.loaded.original_text, run.target_root,
         save_output=run.options.saves("output_ks"), save_input=run.options.saves("input_ks")),
         weight=1, error=ConfigurationError)
+    if run.disk and run.disk.snapshots("post-install"):  # as Anaconda: after the install, before %post
+        queue.add("Creating post-install snapshots", snapshot_task(run.disk, "post-install"), weight=1,
+                  error=StorageError)
     if scripts.scripts_of(handler, KS_SCRIPT_POST):
         queue.add("Running %post scripts", _scripts_task(run, KS_SCRIPT_POST), weight=3,
                   error=ScriptError)
@@ -195,7 +216,12 @@ def describe_plan(run: InstallRun) -> list[str]:
         [f"-{p}" for p in packages.excludedList]
     if wanted:
         lines.append("Packages requested: " + " ".join(wanted))
-    lines += _planned_transaction(run)
+    if run.handler.liveimg.seen:
+        from installer.liveimg import describe
+
+        lines.append(describe(run.handler))
+    else:
+        lines += _planned_transaction(run)
     for index, task in enumerate(build_queue(run).tasks, start=1):
         lines.append(f"  {index}. {task.title}")
     lines.append("Dry run: nothing was written.")
@@ -232,20 +258,66 @@ def save_logs(run: InstallRun) -> None:
         log.error("Could not copy logs to the target: %s", exc)
 
 
-def run_onerror(run: InstallRun) -> None:
-    """%onerror scripts after a failure; their own failure must not hide the first one.
-    They run in the target root, which a storage failure may have stopped before it existed."""
-    onerror = scripts.scripts_of(run.handler, KS_SCRIPT_ONERROR)
-    if onerror and not run.target_root.is_dir():
+def run_onerror(run: InstallRun, kind: int = KS_SCRIPT_ONERROR) -> None:
+    """%onerror (or %traceback) scripts after a failure; their own failure must not hide
+    the first one. They run in the target root, which a storage failure may have stopped
+    before it existed."""
+    found = scripts.scripts_of(run.handler, kind)
+    name = scripts.SECTION_NAMES[kind]
+    if found and not run.target_root.is_dir():
         try:
             run.target_root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            log.error("%%onerror: no target root to run in: %s", exc)
-    for index, script in enumerate(onerror, start=1):
+            log.error("%s: no target root to run in: %s", name, exc)
+    for index, script in enumerate(found, start=1):
         try:
             scripts.run_script(script, index, run.script_context())
         except Exception as exc:
-            log.error("%%onerror script failed too: %s", exc)
+            log.error("%s script failed too: %s", name, exc)
+
+
+def is_internal_error(error: BaseException) -> bool:
+    """A bug: neither an error a user can act on nor an interrupt (nor an exit)."""
+    return isinstance(error, Exception) and not isinstance(error, InstallerError)
+
+
+def run_traceback(run: InstallRun, error: BaseException) -> None:
+    """After an internal error: the traceback into the log directory (anaconda-tb-*, 0600,
+    secrets masked), where a %traceback script finds it, then the %traceback scripts."""
+    try:
+        fd, path = tempfile.mkstemp(prefix="anaconda-tb-", dir=run.log_dir)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(redact("".join(traceback.format_exception(error))))
+        log.info("Traceback written to %s", path)
+    except OSError as exc:
+        log.error("Could not write the traceback file: %s", exc)
+    run_onerror(run, KS_SCRIPT_TRACEBACK)
+
+
+class _ToFrontend(logging.Handler):
+    """Warnings of one logger shown by the front end as well as logged."""
+
+    def __init__(self, frontend: Frontend):
+        super().__init__(logging.WARNING)
+        self.frontend = frontend
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.frontend.warning(record.getMessage())
+        except Exception:  # the front end must never break the step that warned
+            self.handleError(record)
+
+
+@contextmanager
+def warnings_shown(frontend: Frontend, logger: str):
+    """While a step runs, its warnings (a command not applied because the target lacks a
+    tool, say) reach the console or the TUI, not only anaconda.log."""
+    handler = _ToFrontend(frontend)
+    logging.getLogger(logger).addHandler(handler)
+    try:
+        yield
+    finally:
+        logging.getLogger(logger).removeHandler(handler)
 
 
 @contextmanager
@@ -294,8 +366,8 @@ def execute(run: InstallRun, end_action: bool = True) -> tuple[str, str | None]:
 
     Returns the closing message and the end action; with `end_action` False the action is
     left to the caller (the TUI waits for its "Reboot" button). Whatever stops the queue
-    (an InstallerError, a bug, Ctrl-C) is raised again after %onerror ran, the logs were
-    saved and the target was taken down.
+    (an InstallerError, a bug, Ctrl-C) is raised again after %onerror ran (and, for a bug,
+    %traceback), the logs were saved and the target was taken down.
     """
     queue = build_queue(run)
     queue.listeners.append(run.frontend.progress)
@@ -305,6 +377,8 @@ def execute(run: InstallRun, end_action: bool = True) -> tuple[str, str | None]:
         log.error("Installation failed: %s", _failure(exc))
         with interrupts_held():
             run_onerror(run)
+            if is_internal_error(exc):
+                run_traceback(run, exc)
             wrap_up(run)
         raise
     closing, action = power.decide(run.handler, run.options.nokill)

@@ -109,15 +109,20 @@ def install_kickstart(args, options: BootOptions, loaded, frontend, memory=None,
     """Plan and run (or, with --dry-run, describe) the install of `loaded`: the one path
     unattended and interactive installs share. Returns the closing lines and the end action
     left to the caller (None when done here or nothing is asked)."""
-    from installer.disks import SYSROOT, plan_storage
+    from installer.configure.selinux import apply_boot_option
+    from installer.disks import SYSROOT, plan_storage, storage_warnings
     from installer.install import InstallRun, describe_plan, execute
 
+    apply_boot_option(loaded.handler, options.selinux)  # inst.selinux wins over the kickstart
     disk = None
     if not args.dirinstall:
         frontend.message("Reading the disk images and planning the storage layout" if args.image
                          else "Scanning disks and planning the storage layout")
         disk = plan_storage(loaded.handler, options, [Path(p) for p in args.image],
-                            seen=loaded.commands_seen)
+                            seen=loaded.commands_seen, dry_run=bool(args.dry_run),
+                            firmware=getattr(args, "firmware", None))
+        for warning in storage_warnings(disk, loaded.commands_seen):
+            frontend.warning(warning)
     target = Path(args.dirinstall).absolute() if args.dirinstall else SYSROOT
     run = InstallRun(loaded=loaded, options=options, log_dir=Path(args.logdir),
                      target_root=target, frontend=frontend, disk=disk, memory=memory)
@@ -140,6 +145,9 @@ def install(args, options: BootOptions, memory=None) -> int:
     cmdline = load_frontend("cmdline")
     for warning in options.warnings:
         cmdline.warning(warning)
+    if options.waitfornet:  # as Anaconda: before the front end and any network fetch
+        from installer.netwait import wait_for_network
+        wait_for_network(options.waitfornet, cmdline.message)
     loaded = load_kickstart(args, options, cmdline) if options.ks else None
     missing = missing_from_kickstart(loaded.handler, {c.name for c in loaded.commands_seen},
                                      disk_install=not args.dirinstall) if loaded else []
@@ -192,7 +200,7 @@ def run(argv: list[str]) -> int:
     options = read_boot_options(args)
     for secret in options.secrets():
         register_secret(secret)
-    setup_logging(Path(args.logdir), debug=options.debug)
+    setup_logging(Path(args.logdir), debug=options.debug, loglevel=options.loglevel)
     log.info("anaconda-lean %s started: %s", __version__, " ".join(argv))
     log.info("Boot options: %s", describe(options))
     for warning in options.warnings:

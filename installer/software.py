@@ -1,20 +1,24 @@
 """From the kickstart and boot options to a payload request.
 
-Sources: the kickstart's `url` (or, when the kickstart names none, `inst.repo`), every
-`repo` command and every `inst.addrepo`. `hd:` and `cdrom` sources are mounted read-only
-first (installer/sources.py) and handed to the payload as file:// URLs. %packages maps
-one to one onto PackageSelection; no %packages section means the default environment.
+Sources: the kickstart's `url` or `nfs` (or, when the kickstart names none, `inst.repo`),
+every `repo` command and every `inst.addrepo`. `hd:`, `cdrom` and `nfs:` sources are
+mounted read-only first (installer/sources.py) and handed to the payload as file:// URLs;
+a source that cannot be set up is an error naming its kickstart line or boot option.
+%packages maps one to one onto PackageSelection; no %packages section means the default
+environment.
 """
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator, Sequence
 
 from pykickstart.constants import GROUP_ALL, GROUP_REQUIRED, KS_MISSING_IGNORE
 
 from installer.bootopts import BootOptions
 from installer.errors import PayloadError
-from installer.logs import registered_secrets
+from installer.logs import file_level, registered_secrets
 from installer.sources import SourceMounts
 from payload.model import (GROUP_DEFAULT, GROUP_MANDATORY, GROUP_OPTIONAL, GroupRequest,
                            InstallRequest, PackageSelection, RepoSpec)
@@ -32,7 +36,7 @@ def selection_from(packages) -> PackageSelection:
         packages=list(packages.packageList),
         excluded_packages=list(packages.excludedList),
         excluded_groups=[g.name for g in packages.excludedGroupList],
-        use_default_environment=not packages.seen,
+        use_default_environment=not packages.seen or packages.default,  # %packages --default
         nocore=packages.nocore,
         ignore_missing=packages.handleMissing == KS_MISSING_IGNORE,
         exclude_docs=packages.excludeDocs,
@@ -54,6 +58,15 @@ def _proxy(url_proxy: str, options: BootOptions) -> str:
     return ""
 
 
+@contextmanager
+def _named(where: str) -> Iterator[None]:
+    """A source that cannot be set up names the line or option that asked for it."""
+    try:
+        yield
+    except PayloadError as exc:
+        raise PayloadError(f"{where}: {exc.message}") from None
+
+
 def _kickstart_repo(name: str, origin: str, command, location: str, options: BootOptions,
                     mounts: SourceMounts) -> RepoSpec:
     """A repository from `url` or `repo`: both have --mirrorlist/--metalink/--proxy/--noverifyssl."""
@@ -64,27 +77,52 @@ def _kickstart_repo(name: str, origin: str, command, location: str, options: Boo
     elif command.metalink:
         spec.metalink = command.metalink
     else:
-        spec.baseurl = [mounts.url_for(location)]
+        with _named(origin):
+            spec.baseurl = [mounts.url_for(location)]
     return spec
 
 
 def _boot_repo(name: str, source, origin: str, options: BootOptions,
                mounts: SourceMounts) -> RepoSpec:
-    return RepoSpec(name, baseurl=[mounts.url_for(source.location)], origin=origin,
-                    proxy=_proxy("", options), sslverify=not options.noverifyssl)
+    with _named(origin.partition("=")[0]):  # the location starts the message already
+        url = mounts.url_for(source.location)
+    return RepoSpec(name, baseurl=[url], origin=origin, proxy=_proxy("", options),
+                    sslverify=not options.noverifyssl)
 
 
-def repos_from(handler, options: BootOptions, mounts: SourceMounts) -> list[RepoSpec]:
-    """The base repository (kickstart `url`, else inst.repo), then `repo`s, then inst.addrepo."""
+def _nfs_repo(nfs, where: str, options: BootOptions, mounts: SourceMounts) -> RepoSpec:
+    """`nfs --server --dir --opts`: the export mounted read-only (installer/sources.py)."""
+    with _named(where):
+        url = mounts.nfs_url(nfs.opts or "", nfs.server or "", nfs.dir or "",
+                             f"nfs --server={nfs.server} --dir={nfs.dir}")
+    return RepoSpec(BASE_REPO, baseurl=[url], origin=f"{where}: nfs", proxy=_proxy("", options),
+                    sslverify=not options.noverifyssl)
+
+
+def _where(seen: Sequence, name: str, command, index: int = -1) -> str:
+    """file:line of the `index`-th `name` line when the loaded kickstart's commands_seen is
+    given, else the line number pykickstart kept."""
+    found = [entry for entry in seen if entry.name == name]
+    if found and (index == -1 or len(found) > index):
+        return str(found[index].location)
+    return f"kickstart line {command.lineno}"
+
+
+def repos_from(handler, options: BootOptions, mounts: SourceMounts,
+               seen: Sequence = ()) -> list[RepoSpec]:
+    """The base repository (kickstart `url` or `nfs`, else inst.repo), then `repo`s, then
+    inst.addrepo. `seen` (the loaded kickstart's commands_seen) names files in errors."""
     repos = []
-    url = handler.url
+    url, nfs = handler.url, handler.nfs
     if url.seen and (url.url or url.mirrorlist or url.metalink):
-        repos.append(_kickstart_repo(BASE_REPO, f"kickstart url (line {url.lineno})", url,
+        repos.append(_kickstart_repo(BASE_REPO, f"{_where(seen, 'url', url)}: url", url,
                                      url.url, options, mounts))
+    elif nfs.seen:
+        repos.append(_nfs_repo(nfs, _where(seen, "nfs", nfs), options, mounts))
     elif options.repo is not None:
         repos.append(_boot_repo(BASE_REPO, options.repo, f"inst.repo={options.repo}", options, mounts))
-    for repo in handler.repo.repoList:
-        spec = _kickstart_repo(repo.name, f"kickstart repo --name={repo.name} (line {repo.lineno})",
+    for index, repo in enumerate(handler.repo.repoList):
+        spec = _kickstart_repo(repo.name, f"{_where(seen, 'repo', repo, index)}: repo --name={repo.name}",
                                repo, repo.baseurl, options, mounts)
         spec.cost = repo.cost
         spec.includepkgs = list(repo.includepkgs)
@@ -97,17 +135,21 @@ def repos_from(handler, options: BootOptions, mounts: SourceMounts) -> list[Repo
 
 
 def build_request(handler, options: BootOptions, root: Path, log_dir: Path,
-                  mounts: SourceMounts, dry_run: bool = False, needs: list | None = None) -> InstallRequest:
-    repos = repos_from(handler, options, mounts)
+                  mounts: SourceMounts, dry_run: bool = False, needs: list | None = None,
+                  seen: Sequence = ()) -> InstallRequest:
+    repos = repos_from(handler, options, mounts, seen)
     if not repos:
         raise PayloadError("no installation source: give the kickstart a url (or repo) "
                            "command, or boot with inst.repo=URL")
     packages = handler.packages
     selection = selection_from(packages)
     selection.system_needs = list(needs or [])
+    selection.multilib = selection.multilib or options.multilib  # inst.multilib, as Anaconda
     return InstallRequest(root=str(root), repos=repos, selection=selection,
                           cache_dir=str(root / "var/cache/anaconda-dnf"),
                           log_file=str(log_dir / "packaging.log"),
                           retries=packages.retries if packages.retries is not None else 10,
                           timeout=packages.timeout if packages.timeout is not None else 30,
-                          dry_run=dry_run, secrets=registered_secrets())
+                          dry_run=dry_run, secrets=registered_secrets(),
+                          log_level=file_level(loglevel=options.loglevel)
+                          if options.loglevel else 0)

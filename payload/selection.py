@@ -70,7 +70,7 @@ def apply_selection(base: dnf.Base, selection: PackageSelection) -> SelectionRes
     env_name = selection.environment
     if env_name is None and selection.use_default_environment:
         env_name = default_environment(base)
-        log.info("No %%packages section: default environment %s", env_name)
+        log.info("No %%packages section (or %%packages --default): default environment %s", env_name)
     if env_name and env_name not in excluded:
         env = _find_environment(base, env_name)
         if env is None:

@@ -1,4 +1,5 @@
-"""`services --enabled --disabled`, `firstboot`, `skipx`: what starts at boot.
+"""`services --enabled --disabled`, `firstboot`, `skipx`, `xconfig --startxonboot`, `eula`:
+what starts at boot.
 
 Everything goes through systemctl offline (systemd.py), so the links are exactly the ones
 systemctl itself would make. As in Anaconda, disabling comes before enabling, and a
@@ -19,6 +20,7 @@ log = logging.getLogger("anaconda.configure")
 INITIAL_SETUP = "initial-setup.service"
 RECONFIG_FLAG = "etc/reconfigSys"
 MULTI_USER = "multi-user.target"
+GRAPHICAL = "graphical.target"
 
 
 def configure_services(handler, target: Target) -> None:
@@ -51,11 +53,24 @@ def configure_firstboot(handler, target: Target) -> None:
 
 
 def configure_default_target(handler, target: Target) -> None:
-    """skipx: boot to the text console. Without it the target's default stays as the
-    packages set it (graphical when a desktop is installed), as in Anaconda."""
-    if not handler.skipx.skipx:
+    """skipx: boot to the text console; xconfig --startxonboot: to the graphical target.
+    Without either the target's default stays as the packages set it (graphical when a
+    desktop is installed), as in Anaconda; skipx wins over --startxonboot."""
+    if handler.skipx.skipx:
+        wanted, where = MULTI_USER, target.where("skipx")
+    elif getattr(handler.xconfig, "startX", False):
+        wanted, where = GRAPHICAL, target.where("xconfig")
+    else:
         return
-    if not target.has_unit(MULTI_USER):
-        log.info("%s: the target has no systemd targets; nothing to set", target.where("skipx"))
+    if not target.has_unit(wanted):
+        log.warning("%s: the target has no %s; the default target is left as it is",
+                    where, wanted)
         return
-    systemd.set_default(target, MULTI_USER, target.where("skipx"))
+    systemd.set_default(target, wanted, where)
+
+
+def log_eula(handler, target: Target) -> None:
+    """`eula --agreed`: there is no license dialog here; the agreement is only recorded."""
+    if getattr(handler.eula, "agreed", False):
+        log.info("%s --agreed: accepted (this installer shows no license agreement)",
+                 target.where("eula"))

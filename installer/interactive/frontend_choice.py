@@ -36,12 +36,15 @@ def missing_from_kickstart(handler, seen: set[str], disk_install: bool) -> list[
 
 
 def kickstart_mode(handler) -> str | None:
-    """"cmdline", "text" or "graphical" when the kickstart gave its display mode command."""
+    """"cmdline", "text" or "graphical" when the kickstart gave its display mode command;
+    "noninteractive" for any of them with --non-interactive (nothing may be asked)."""
     from pykickstart.constants import DISPLAY_MODE_CMDLINE, DISPLAY_MODE_TEXT
 
     command = getattr(handler, "displaymode", None)
     if command is None or not command.seen:
         return None
+    if getattr(command, "nonInteractive", False):
+        return "noninteractive"
     return {DISPLAY_MODE_CMDLINE: "cmdline", DISPLAY_MODE_TEXT: "text"}.get(command.displayMode,
                                                                             "graphical")
 
@@ -61,6 +64,8 @@ def choose_frontend(options: BootOptions, level: int, have_kickstart: bool,
         return FrontendChoice("cmdline", "inst.noninteractive: nothing may be asked")
     if mode == "cmdline":
         return FrontendChoice("cmdline", "the kickstart's cmdline command")
+    if mode == "noninteractive":
+        return FrontendChoice("cmdline", "the kickstart's --non-interactive: nothing may be asked")
     if have_kickstart and not missing:
         if not (options.text or mode == "text"):
             return FrontendChoice("cmdline", "the kickstart leaves nothing to ask")

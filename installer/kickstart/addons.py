@@ -19,18 +19,20 @@ ATTRIBUTE = "addon_sections"
 
 @dataclass
 class AddonSeen:
-    name: str  # com_redhat_kdump, org_fedora_oscap, ...
+    name: str  # com_redhat_kdump, org_fedora_oscap, ...; "" for %anaconda
     args: list[str] = field(default_factory=list)  # header words after the name
     lines: list[str] = field(default_factory=list)  # body, without %end
     file: str | None = None
     line: int | None = None
+    section: str = "%addon"  # or Anaconda's removed %anaconda
 
     @property
     def where(self) -> str:
         return f"{self.file}:{self.line}" if self.file and self.line else "kickstart"
 
     def __str__(self) -> str:
-        header = " ".join(shlex.quote(word) for word in ["%addon", self.name, *self.args])
+        words = [self.section, *([self.name] if self.name else []), *self.args]
+        header = " ".join(shlex.quote(word) for word in words)
         body = "".join(line if line.endswith("\n") else line + "\n" for line in self.lines)
         return f"{header}\n{body}%end\n"
 
@@ -47,7 +49,7 @@ def addons_of(handler) -> list[AddonSeen]:
 def addon(handler, name: str) -> AddonSeen | None:
     """The last section of addon `name` (a later one replaces an earlier, as in Anaconda)."""
     for seen in reversed(addons_of(handler)):
-        if seen.name == name:
+        if seen.section == "%addon" and seen.name == name:
             return seen
     return None
 
@@ -57,23 +59,27 @@ def addons_text(handler) -> str:
 
 
 class AddonSection(Section):
-    """Records each `%addon` on the handler; `where` gives the parser's current file:line."""
+    """Records each `%addon` (or `%anaconda`, with sectionOpen=) on the handler; `where`
+    gives the parser's current file:line."""
 
     sectionOpen = "%addon"
     allLines = True
 
-    def __init__(self, handler, where=None, **kwargs):
+    def __init__(self, handler, where=None, sectionOpen: str = "%addon", **kwargs):
         super().__init__(handler, **kwargs)
+        self.sectionOpen = sectionOpen
         self._where = where
         self._current: AddonSeen | None = None
 
     def handleHeader(self, lineno, args):
         super().handleHeader(lineno, args)
         location = self._where() if self._where else None
-        name = args[1] if len(args) > 1 else ""
-        self._current = AddonSeen(name, list(args[2:]),
+        named = self.sectionOpen == "%addon"
+        name = args[1] if named and len(args) > 1 else ""
+        self._current = AddonSeen(name, list(args[2 if named else 1:]),
                                   file=location.file if location else None,
-                                  line=location.line if location else lineno)
+                                  line=location.line if location else lineno,
+                                  section=self.sectionOpen)
 
     def handleLine(self, line):
         if self._current is not None:

@@ -37,6 +37,7 @@ class LoadedKickstart:
     warnings: list[str] = field(default_factory=list)
     files_read: list[str] = field(default_factory=list)
     commands_seen: list[CommandSeen] = field(default_factory=list)
+    sections_seen: list[CommandSeen] = field(default_factory=list)  # %post, %packages...
 
     @property
     def original_text(self) -> str:
@@ -76,6 +77,7 @@ def parse(sources: list[tuple[str, str]], version: str | None, reader: Reader,
             parser.readKickstartFromString(text, reset=False, name=location)
     loaded.files_read = parser.files_read
     loaded.commands_seen = parser.commands_seen
+    loaded.sections_seen = parser.sections_seen
     secrets.register_all(handler)
     if strict:
         refuse_warnings(loaded)

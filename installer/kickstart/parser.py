@@ -24,6 +24,7 @@ from installer.errors import KickstartError
 
 from .addons import AddonSection
 from .reader import Reader, is_url
+from .scripts import interpreter_given
 
 
 @dataclass
@@ -47,6 +48,7 @@ class _LineSource:
         self._frames: list[list] = [[name, 0, self._lines]]  # file, line, lines left
         self._read = read
         self._buffer: str | None = None
+        self.last = ""  # the line returned last: a section's header, when one opens
 
     @property
     def location(self) -> Location:
@@ -61,6 +63,10 @@ class _LineSource:
         self._frames[-1][1] -= 1
 
     def __next__(self) -> str:
+        self.last = self._next()
+        return self.last
+
+    def _next(self) -> str:
         if self._buffer is not None:
             line, self._buffer = self._buffer, None
             self._frames[-1][1] += 1
@@ -86,7 +92,7 @@ class _LineSource:
                 raise KickstartError("%ksappend takes exactly one URL or path", frame[0], frame[1])
             text = self._read(args[1])
             self._frames.append([args[1], 0, iter(text.splitlines(True))])
-            return self.__next__()
+            return self._next()
         return line
 
 
@@ -108,6 +114,8 @@ class LocatingParser(KickstartParser):
         self.missing_include_note = missing_include_note
         self.sources: list[_LineSource] = []
         self.commands_seen: list[CommandSeen] = []
+        self.sections_seen: list[CommandSeen] = []  # %post, %packages...: header and options
+        self.registered_sections: dict = {}
         self.files_read: list[str] = []
         super().__init__(handler, **kwargs)
 
@@ -115,11 +123,18 @@ class LocatingParser(KickstartParser):
     def location(self) -> Location | None:
         return self.sources[-1].location if self.sources else None
 
+    def registerSection(self, obj):
+        """Also kept by name, so the disposition check can read a section's options."""
+        self.registered_sections[obj.sectionOpen] = obj
+        super().registerSection(obj)
+
     def setupSections(self):
-        """pykickstart's sections, with %addon recorded on the handler (addons.py)
-        instead of swallowed."""
+        """pykickstart's sections, with %addon and %anaconda recorded on the handler
+        (addons.py) instead of swallowed."""
         super().setupSections()
-        self.registerSection(AddonSection(self.handler, where=lambda: self.location))
+        for opener in ("%addon", "%anaconda"):
+            self.registerSection(AddonSection(self.handler, where=lambda: self.location,
+                                              sectionOpen=opener))
 
     def handleCommand(self, lineno, args):
         if self.location:
@@ -128,13 +143,21 @@ class LocatingParser(KickstartParser):
         return super().handleCommand(lineno, args)
 
     def _readSection(self, lineIter, lineno):
-        """Remember where each script's header was, for error messages about it later."""
+        """Remember where each section's header was and its options (for the disposition
+        check) and each script's header (for error messages about it later)."""
         header = self.location
+        if header is not None:
+            words = self.sources[-1].last.split()
+            options = tuple(w.split("=", 1)[0] for w in words[1:] if w.startswith("-"))
+            self.sections_seen.append(CommandSeen(self._state, header, options))
         scripts = getattr(self.handler, "scripts", [])
         before = len(scripts)
+        # pykickstart says /bin/sh when no --interpreter is given: keep which it was
+        given = interpreter_given(self._sections.get(self._state), self._line)
         lineno = super()._readSection(lineIter, lineno)
         for script in scripts[before:]:
             script.location = header
+            script.interp_given = given
         return lineno
 
     def _resolve(self, name: str) -> str:

@@ -21,7 +21,8 @@ or type its number.
 [x] complete    [ ] optional    [-] still being prepared
 
 Begin Installation (key b) starts once nothing is marked [!]. Nothing is written to any \
-disk before that. Quit (key q) leaves without changing anything."""
+disk before that. Quit (key q) leaves without changing anything. Key w lists the \
+kickstart's warnings: what in it is not applied here, with its file and line."""
 
 
 class Entry(urwid.WidgetWrap):
@@ -135,6 +136,10 @@ class Hub(Screen):
                                     + ", ".join(s.title for s in missing))))
         else:
             rows.append(urwid.Text("Ready: nothing is written to disk before you begin."))
+        warnings = self.kickstart_warnings()
+        if warnings:
+            rows.append(urwid.Text(("mandatory", f"The kickstart has {len(warnings)} warning(s): "
+                                    "parts of it are not applied (key w lists them)")))
         if self._auto_begin and not missing:
             self._auto_begin = False
             self.app.call_soon(self.on_begin)
@@ -180,7 +185,19 @@ class Hub(Screen):
         self.app.confirm("Quit", "Quit the installer? Nothing has been written to any disk.",
                          self.on_quit, yes="Quit", no="Cancel")
 
+    def kickstart_warnings(self) -> list[str]:
+        loaded = self.session.loaded if self.session is not None else None
+        return list(getattr(loaded, "warnings", None) or [])
+
+    def show_warnings(self) -> None:
+        warnings = self.kickstart_warnings()
+        if warnings:
+            self.app.message("Kickstart warnings", "\n".join(warnings))
+
     def shortcut(self, key: str) -> bool:
+        if key == "w":
+            self.show_warnings()
+            return True
         if key.isdigit() and key != "0":
             shown = self.visible()
             index = int(key) - 1

@@ -52,6 +52,8 @@ def test_choose_frontend(boot, level, have_ks, missing, tty, expected):
     ("cmdline\n", "cmdline", "cmdline"),  # even with the layout missing: nothing is asked
     ("text\n", "text", "tui"),
     ("graphical\n", "graphical", "tui"),  # no GUI here: the text UI asks what is missing
+    ("text --non-interactive\n", "noninteractive", "cmdline"),  # nothing may be asked
+    ("graphical --non-interactive\n", "noninteractive", "cmdline"),
     ("", None, "tui"),
 ])
 def test_the_kickstart_display_mode_command(text, mode, expected):

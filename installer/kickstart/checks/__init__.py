@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import logging
 
-from . import accounts, general, localization, network, software, storage
+from . import (accounts, addons, general, liveimg_nfs, localization, network, software,
+               storage, support)
+from . import storage_mount
 from .findings import Findings, location_of
 
 log = logging.getLogger("anaconda.kickstart")
 
 __all__ = ["check_install", "collect", "location_of"]
 
-CHECKS = (general.check_one_source, general.check_timezone, localization.check_lang,
+CHECKS = (support.check_support, general.check_one_source, general.check_timezone, localization.check_lang,
           localization.check_keyboard, network.check_network, accounts.check_accounts,
-          storage.check_storage, software.check_software)
+          storage.check_storage, storage_mount.check_mount, storage_mount.check_snapshot,
+          software.check_software, addons.check_addons, liveimg_nfs.check_sources)
 
 
 def collect(loaded) -> Findings:

@@ -36,10 +36,12 @@ class ToggleSpoke(Spoke):
         return True
 
 
-def make(kickstart_given=False, done=()):
+def make(kickstart_given=False, done=(), loaded=None):
     session = new_session(parse_cmdline(""), log_dir=None)
     if kickstart_given:
         session.loaded = object()  # only its presence matters to the hub
+    if loaded is not None:
+        session.loaded = loaded
     spokes = [ToggleSpoke("Language settings", LOCALIZATION, False, True, "English"),
               ToggleSpoke("Software selection", SOFTWARE, True, "Software selection" in done),
               ToggleSpoke("Installation destination", SYSTEM, True, "Installation destination" in done),
@@ -139,3 +141,20 @@ def test_kickstart_pending_spoke_found_incomplete_stays_and_waits_for_begin():
     drive.app.redraw()
     shown = drive.assert_shows("[!] Installation destination", "[x] Network & host name")
     assert "Root password" not in shown and events == []
+
+
+def test_kickstart_warnings_are_on_the_hub_and_listed_with_w():
+    """What a kickstart asks for and this installer does not apply is said on the hub, not
+    only in a console line the TUI covers up."""
+    from installer.kickstart.checks import check_install
+    from installer.kickstart.load import parse
+    from installer.kickstart.reader import Reader
+
+    text = "logging --host=10.0.0.1\nrealm join example.com\n"
+    loaded = parse([("ks.cfg", text)], None, Reader())
+    check_install(loaded)
+    drive, _ = make(loaded=loaded, done=("Software selection",))
+    drive.press("w").assert_shows("Kickstart warnings", "ks.cfg:1: logging: not applied",
+                                  "ks.cfg:2: realm: not applied")
+    drive.press("enter")
+    drive.assert_shows("The kickstart has 2 warning(s)", "key w lists them")
