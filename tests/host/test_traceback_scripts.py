@@ -9,6 +9,7 @@ import stat
 import pytest
 
 from installer.errors import ScriptError
+from tests.host.test_failures import Frontend as RecordingFrontend
 
 pytestmark = pytest.mark.host
 
@@ -25,27 +26,16 @@ echo second-traceback >> {order}
 """
 
 
-class Frontend:
-    """Raises `error` at the first progress event; records nothing else."""
+class Frontend(RecordingFrontend):
+    """Raises `error` at the first progress event."""
 
     def __init__(self, error: BaseException | None):
+        super().__init__()
         self.error = error
 
     def progress(self, event):
         if self.error is not None:
             raise self.error
-
-    def message(self, text):
-        pass
-
-    def warning(self, text):
-        pass
-
-    def error(self, error):
-        pass
-
-    def ask(self, question):
-        return question.default
 
 
 def install_run(tmp_path, small_repo, error, extra: str = ""):
