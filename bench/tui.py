@@ -28,7 +28,7 @@ sys.path[0] = str(REPO)
 
 from image.testrepo.build import ensure_repo  # noqa: E402
 from installer.bootopts import parse_cmdline  # noqa: E402
-from installer.interactive.session import new_session  # noqa: E402
+from installer.ui.session import new_session  # noqa: E402
 from spokes.tui.app import TuiApp  # noqa: E402
 from spokes.tui.destination import DestinationSpoke  # noqa: E402
 from spokes.tui.hub import Hub  # noqa: E402

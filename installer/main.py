@@ -138,7 +138,7 @@ def install_kickstart(args, options: BootOptions, loaded, frontend, memory=None,
 
 def install(args, options: BootOptions, memory=None) -> int:
     from installer.frontend import load_frontend
-    from installer.interactive.frontend_choice import (choose_frontend, kickstart_mode,
+    from installer.ui.frontend_choice import (choose_frontend, kickstart_mode,
                                                        missing_from_kickstart)
 
     check_flags(args)
@@ -174,7 +174,7 @@ def interactive(args, options: BootOptions, loaded, memory) -> int:
     worker thread while the TUI shows progress; the end action waits for the user."""
     from installer import power
     from installer.frontend import load_frontend
-    from installer.interactive.session import new_session
+    from installer.ui.session import new_session
 
     session = new_session(options, Path(args.logdir), loaded=loaded, dry_run=bool(args.dry_run),
                           images=[Path(p) for p in args.image], version=args.ks_version,

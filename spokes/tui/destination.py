@@ -1,7 +1,7 @@
 """Installation destination: the disks, how they are partitioned, what space is reclaimed.
 
 The scan runs in the background when the hub is built (the spoke is "[-]" meanwhile).
-The screen edits a layout request (storage's planner, through installer.interactive.storage);
+The screen edits a layout request (storage's planner, through installer.ui.storage);
 leaving it plans the request in the background and shows every planned action, and only
 "Accept" writes the storage commands into the kickstart handler. A kickstart's storage
 commands pre-fill the request, and a kickstart whose layout plans is complete as it is.
@@ -15,7 +15,7 @@ from dataclasses import field as default
 import urwid
 
 from installer.errors import InstallerError
-from installer.interactive.storage import (FILESYSTEMS, SCHEME_LABELS, SCHEMES, AutomaticLayout, Prefill,
+from installer.ui.storage import (FILESYSTEMS, SCHEME_LABELS, SCHEMES, AutomaticLayout, Prefill,
                                            RequestProblem, Scanned, accept, asked, has_layout, human,
                                            kickstart_problem, layout_kind, load, scan, select,
                                            storage_text)

@@ -15,7 +15,7 @@ from typing import Callable
 from installer import __version__, power
 from installer.errors import InstallerError
 from installer.frontend import Question
-from installer.interactive.session import InteractiveSession, Outcome
+from installer.ui.session import InteractiveSession, Outcome
 from installer.logs import redact
 from installer.tasks import ProgressEvent
 

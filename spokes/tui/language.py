@@ -1,6 +1,6 @@
 """Language settings: a language, then one of its locales, into `lang LOCALE`.
 
-The list comes from langtable through installer.interactive.localization, read in the
+The list comes from langtable through installer.ui.localization, read in the
 background (a child process; `ready()` is False until then) and dropped again when the
 person leaves this spoke: a chosen language needs none of it. Re-opening reads it again.
 
@@ -19,8 +19,8 @@ from typing import Callable
 
 import urwid
 
-from installer.interactive import localization
-from installer.interactive.localization import (DEFAULT_LOCALE, LanguageInfo, LanguageTable,
+from installer.ui import localization
+from installer.ui.localization import (DEFAULT_LOCALE, LanguageInfo, LanguageTable,
                                                 LocaleInfo, fold)
 
 from .spoke import LOCALIZATION, Spoke

@@ -12,7 +12,7 @@ from typing import Callable
 
 import urwid
 
-from installer.interactive.network import (Interface, InterfaceConfig, NetworkState,
+from installer.ui.network import (Interface, InterfaceConfig, NetworkState,
                                            list_interfaces, read_state, write_state)
 
 from .spoke import SYSTEM, Spoke

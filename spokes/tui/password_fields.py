@@ -10,7 +10,7 @@ from typing import Callable
 
 import urwid
 
-from installer.interactive.strength import Strength, password_strength
+from installer.ui.strength import Strength, password_strength
 
 from .widgets import field
 

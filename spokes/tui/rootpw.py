@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import urwid
 
-from installer.interactive.accounts import (has_admin, keep_root_hashed, lock_root, root_locked,
+from installer.ui.accounts import (has_admin, keep_root_hashed, lock_root, root_locked,
                                             root_password_set, set_root_password)
 
 from .password_fields import PasswordFields
@@ -56,7 +56,7 @@ class RootPasswordSpoke(Spoke):
 
     def _locked_by_kickstart(self) -> bool:
         """`rootpw --lock` from a kickstart is a decision already made (Anaconda takes it,
-        and installer.interactive.frontend_choice does not ask again); only a lock chosen
+        and installer.ui.frontend_choice does not ask again); only a lock chosen
         here waits for an administrator user, so that somebody can log in."""
         return "rootpw" in self.session.seen and not self._changed
 

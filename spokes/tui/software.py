@@ -17,7 +17,7 @@ from typing import Callable
 import urwid
 
 from installer.errors import InstallerError
-from installer.interactive.software import (Comps, SoftwareCheck, check_software,
+from installer.ui.software import (Comps, SoftwareCheck, check_software,
                                             describe_selection, group_names, ignore_missing,
                                             select_environment, source_key, toggle_group)
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import urwid
 
 from installer.errors import InstallerError
-from installer.interactive.repocheck import URL_FORMS, parse_url
-from installer.interactive.software import (SourceInfo, check_source, current_source,
+from installer.ui.repocheck import URL_FORMS, parse_url
+from installer.ui.software import (SourceInfo, check_source, current_source,
                                             entered_source, write_url)
 
 from .spoke import SOFTWARE, Spoke

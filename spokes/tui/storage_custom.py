@@ -9,7 +9,7 @@ from typing import Callable
 
 import urwid
 
-from installer.interactive.storage import AutomaticLayout, MountRequest, RequestProblem, human
+from installer.ui.storage import AutomaticLayout, MountRequest, RequestProblem, human
 
 from .storage_encryption import PassphraseScreen
 from .storage_mount import MountEditor

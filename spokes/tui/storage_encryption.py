@@ -11,8 +11,8 @@ from typing import Callable
 
 import urwid
 
-from installer.interactive.storage import LUKS_VERSIONS, RequestProblem, set_passphrase
-from installer.interactive.strength import password_strength
+from installer.ui.storage import LUKS_VERSIONS, RequestProblem, set_passphrase
+from installer.ui.strength import password_strength
 
 from .storage_widgets import KeyedList, SubScreen, edit_field, radio_row
 from .widgets import button_row, error_text, field

@@ -8,7 +8,7 @@ from typing import Callable
 
 import urwid
 
-from installer.interactive.storage import (DEVICE_TYPES, MD_LEVELS, MountRequest,
+from installer.ui.storage import (DEVICE_TYPES, MD_LEVELS, MountRequest,
                                            RequestProblem, parse_size)
 
 from .storage_encryption import PassphraseScreen

@@ -11,7 +11,7 @@ from typing import Callable
 
 import urwid
 
-from installer.interactive.storage import PartitionInfo, RequestProblem, human, mib, parse_size
+from installer.ui.storage import PartitionInfo, RequestProblem, human, mib, parse_size
 
 from .app import Dialog
 from .storage_widgets import KeyedList, Line, SubScreen, check_box, edit_field

@@ -10,7 +10,7 @@ from typing import Callable
 
 import urwid
 
-from installer.interactive.storage import Plan, human
+from installer.ui.storage import Plan, human
 
 from .storage_widgets import Line, SubScreen
 from .widgets import button_row

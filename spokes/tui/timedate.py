@@ -14,7 +14,7 @@ import logging
 
 import urwid
 
-from installer.interactive import localization
+from installer.ui import localization
 
 from .language import FoldingFilterList
 from .spoke import LOCALIZATION, Spoke

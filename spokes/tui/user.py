@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import urwid
 
-from installer.interactive.accounts import (ADMIN_GROUP, UserForm, is_admin, propose_username,
+from installer.ui.accounts import (ADMIN_GROUP, UserForm, is_admin, propose_username,
                                             write_user)
 
 from .password_fields import PasswordFields

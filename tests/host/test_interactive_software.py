@@ -13,8 +13,8 @@ import pytest
 
 from image.testrepo.build import ensure_repo
 from installer.bootopts import parse_cmdline
-from installer.interactive.session import new_session
-from installer.interactive.software import check_software
+from installer.ui.session import new_session
+from installer.ui.software import check_software
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from spokes.tui.app import TuiApp

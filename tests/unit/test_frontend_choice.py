@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from installer.bootopts import parse_cmdline
-from installer.interactive.frontend_choice import choose_frontend, missing_from_kickstart
+from installer.ui.frontend_choice import choose_frontend, missing_from_kickstart
 from installer.kickstart.version import make_handler
 from pykickstart.parser import KickstartParser
 
@@ -57,7 +57,7 @@ def test_choose_frontend(boot, level, have_ks, missing, tty, expected):
     ("", None, "tui"),
 ])
 def test_the_kickstart_display_mode_command(text, mode, expected):
-    from installer.interactive.frontend_choice import kickstart_mode
+    from installer.ui.frontend_choice import kickstart_mode
 
     handler, _ = parsed(text)
     assert kickstart_mode(handler) == mode

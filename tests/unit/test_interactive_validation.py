@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from installer.bootopts import parse_cmdline
-from installer.interactive import accounts, network
-from installer.interactive.accounts import UserForm
-from installer.interactive.network import Interface, InterfaceConfig
+from installer.ui import accounts, network
+from installer.ui.accounts import UserForm
+from installer.ui.network import Interface, InterfaceConfig
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from installer.kickstart.version import make_handler

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from installer.configure.timesync import ntp_wanted
-from installer.interactive import localization
+from installer.ui import localization
 from installer.kickstart.version import make_handler
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,7 @@ def table():
 
 def test_langtable_stays_out_of_the_installer_process():
     """Checked in a fresh interpreter: another test may import langtable into this one."""
-    code = ("import sys\nfrom installer.interactive import localization\n"
+    code = ("import sys\nfrom installer.ui import localization\n"
             "table = localization.language_table()\n"
             "assert table.find('cs_CZ.UTF-8')\n"
             "print('langtable' in sys.modules)")

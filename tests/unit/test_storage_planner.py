@@ -15,10 +15,10 @@ from blivet.tasks import availability
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from storage.kickstart import apply_kickstart
-from storage.layout_request import MountRequest
-from storage.planned_mounts import planned_mounts
-from storage.planner import Planner
-from storage.request_checks import RequestProblem
+from storage.planning.request import MountRequest
+from storage.planning.planned_mounts import planned_mounts
+from storage.planning.planner import Planner
+from storage.checker.request_checks import RequestProblem
 from storage.session import from_image_files
 from tests.unit.disk_images import SDA_PARTS, blank_gpt, run as _run, write_sda
 
@@ -526,7 +526,7 @@ def test_saved_kickstart_plans_the_same_layout(scanned, planner, build, expected
 
 def test_kickstart_lines_round_trip_through_pykickstart(planner):
     _custom_mixed(planner)
-    from storage.ks_render import parse as ks_parse
+    from storage.planning.to_kickstart import parse as ks_parse
 
     lines = planner.to_kickstart()
     first = ks_parse(lines)
@@ -541,7 +541,7 @@ def test_kickstart_lines_round_trip_through_pykickstart(planner):
 
 
 def test_passphrase_survives_quoting(planner):
-    from storage.ks_render import parse as ks_parse
+    from storage.planning.to_kickstart import parse as ks_parse
 
     planner.set_encryption('say "hi" & $HOME #1')
     planner.clear_all()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from blivet.size import Size
 
-from storage.disk_listing import DiskInfo, PartitionInfo
-from storage.layout_request import AutomaticLayout, Encryption, LayoutRequest, MountRequest, Reclaim
-from storage.reclaim_checks import check_reclaim, room
-from storage.mount_checks import check_mount
-from storage.request_checks import Capabilities, RequestProblem, check_automatic, check_disks, check_encryption
+from storage.planning.inventory import DiskInfo, PartitionInfo
+from storage.planning.request import AutomaticLayout, Encryption, LayoutRequest, MountRequest, Reclaim
+from storage.checker.reclaim_checks import check_reclaim, room
+from storage.checker.mount_checks import check_mount
+from storage.checker.request_checks import Capabilities, RequestProblem, check_automatic, check_disks, check_encryption
 
 CAPS = Capabilities(fstypes=("xfs", "ext4", "btrfs", "vfat", "efi", "swap", "biosboot"),
                     min_sizes={"xfs": 300, "btrfs": 256, "efi": 50},

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.layout_request import LUKS_VERSIONS
-from storage.mount_checks import ON_ROOT_ONLY, VIRTUAL
+from storage.planning.request import LUKS_VERSIONS
+from storage.checker.mount_checks import ON_ROOT_ONLY, VIRTUAL
 
 from . import storage_refs
 from .findings import Findings, Where, where_each, where_of

@@ -12,7 +12,7 @@ import pytest
 import urwid
 
 from installer.bootopts import parse_cmdline
-from installer.interactive.session import new_session
+from installer.ui.session import new_session
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from installer.kickstart.writeout import output_text
@@ -158,7 +158,7 @@ def test_protected_disk_is_shown_unavailable_with_the_reason(disks):
     scanned = spoke.state.scanned
     scanned.session.protected["sdb"] = "it holds the mounted filesystem / (/dev/sdb1)"
     scanned.session.selected.remove("sdb")
-    from installer.interactive.storage import load
+    from installer.ui.storage import load
     load(scanned, session.handler, session.seen)
     shown = drive.press("1").assert_shows(" -  sdb", "unavailable: it holds the mounted filesystem /")
     assert "[x] sdb" not in shown and "[ ] sdb" not in shown

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from installer.interactive.storage import MountRequest, RequestProblem, accept, load, parse_size, scan
-from installer.interactive.strength import Strength, password_strength
+from installer.ui.storage import MountRequest, RequestProblem, accept, load, parse_size, scan
+from installer.ui.strength import Strength, password_strength
 from installer.bootopts import parse_cmdline
 from installer.kickstart.version import make_handler
 from tests.unit.tui.test_destination import disks  # noqa: F401

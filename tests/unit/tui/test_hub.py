@@ -6,7 +6,7 @@ from __future__ import annotations
 import urwid
 
 from installer.bootopts import parse_cmdline
-from installer.interactive.session import new_session
+from installer.ui.session import new_session
 from spokes.tui.app import TuiApp
 from spokes.tui.hub import Hub
 from spokes.tui.spoke import LOCALIZATION, SOFTWARE, SYSTEM, USER_SETTINGS, Spoke

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 
 from installer.bootopts import parse_cmdline
-from installer.interactive import localization
-from installer.interactive.session import new_session
+from installer.ui import localization
+from installer.ui.session import new_session
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from installer.kickstart.writeout import output_text

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from installer.bootopts import parse_cmdline
-from installer.interactive.network import list_interfaces
-from installer.interactive.session import new_session
+from installer.ui.network import list_interfaces
+from installer.ui.session import new_session
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from spokes.tui.app import TuiApp

@@ -9,7 +9,7 @@ import stat
 from installer.bootopts import parse_cmdline
 from installer.errors import PayloadError
 from installer.frontend import Question
-from installer.interactive.session import Outcome, new_session
+from installer.ui.session import Outcome, new_session
 from installer.tasks import ProgressEvent
 from spokes.tui.app import TuiApp
 from spokes.tui.frontend import TuiFrontend

@@ -4,7 +4,7 @@ locking root completes only with an administrator user; a kickstart pre-fills.""
 from __future__ import annotations
 
 from installer.bootopts import parse_cmdline
-from installer.interactive.session import new_session
+from installer.ui.session import new_session
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from installer.passwords import verify_password
@@ -124,7 +124,7 @@ def test_root_locked_by_the_kickstart_is_complete_without_an_admin():
     """`rootpw --lock` in a kickstart is a decision made: the hub does not ask again (and
     the front-end choice, which runs before urwid, agrees)."""
     from installer.bootopts import parse_cmdline
-    from installer.interactive.session import new_session
+    from installer.ui.session import new_session
     from installer.kickstart.version import make_handler
     from pykickstart.parser import KickstartParser
     from spokes.tui.rootpw import RootPasswordSpoke

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from installer.bootopts import parse_cmdline
-from installer.interactive.session import new_session
+from installer.ui.session import new_session
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from spokes.tui.frontend import TuiFrontend

@@ -8,8 +8,8 @@ import json
 import re
 
 from installer.bootopts import parse_cmdline
-from installer.interactive.session import new_session
-from installer.interactive.software import Comps, describe_selection, select_environment
+from installer.ui.session import new_session
+from installer.ui.software import Comps, describe_selection, select_environment
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from spokes.tui.app import TuiApp

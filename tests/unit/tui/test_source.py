@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from installer.bootopts import parse_cmdline
-from installer.interactive.session import new_session
+from installer.ui.session import new_session
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from spokes.tui.app import TuiApp

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from installer.bootopts import parse_cmdline
 from installer.configure.timesync import ntp_wanted
-from installer.interactive.session import new_session
+from installer.ui.session import new_session
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from installer.kickstart.writeout import output_text

@@ -5,7 +5,7 @@ the administrator from the same handler."""
 from __future__ import annotations
 
 from installer.bootopts import parse_cmdline
-from installer.interactive.session import new_session
+from installer.ui.session import new_session
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from installer.passwords import verify_password

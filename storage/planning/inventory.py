@@ -13,8 +13,8 @@ from blivet.devices import BTRFSVolumeDevice, LUKSDevice, LVMLogicalVolumeDevice
 from blivet.formats import get_format
 from blivet.size import ROUND_UP, Size
 
-from .request_checks import Capabilities
-from .session import StorageSession
+from storage.checker.request_checks import Capabilities
+from storage.session import StorageSession
 
 log = logging.getLogger("anaconda.storage")
 MiB = Size("1 MiB")

@@ -2,7 +2,7 @@
 
 The TUI edits a `LayoutRequest`; the planner renders it into kickstart storage commands
 and plans those, so the request never touches blivet itself. Sizes are whole MiB, as in
-kickstart. Field checks live in `storage.request_checks`; this module only holds data.
+kickstart. Field checks live in `storage.checker.request_checks`; this module only holds data.
 """
 from __future__ import annotations
 

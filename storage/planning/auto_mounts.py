@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from blivet.size import Size
 
-from .layout_request import AutomaticLayout, MountRequest
-from .sizing import BOOT_SIZE, HOME_MIN, HOME_NEEDS, ROOT_MAX, ROOT_MIN, recommended_swap
+from storage.planning.request import AutomaticLayout, MountRequest
+from storage.sizing import BOOT_SIZE, HOME_MIN, HOME_NEEDS, ROOT_MAX, ROOT_MIN, recommended_swap
 
 MiB = Size("1 MiB")
 DEVICE_TYPE = {"plain": "partition", "lvm": "lvm", "thinp": "lvm thin", "btrfs": "btrfs"}

@@ -17,19 +17,19 @@ from blivet.errors import StorageError as BlivetError
 from blivet.formats.disklabel import DiskLabel
 from blivet.size import Size
 
-from . import ks_render
-from .auto_mounts import automatic_mounts
-from .disk_listing import DiskInfo, capabilities, container_names, list_disks
-from .errors import StorageProblem
-from .kickstart import apply_kickstart
-from .layout_request import AutomaticLayout, Encryption, LayoutRequest, MountRequest
-from .plan import describe_actions
-from .planned_mounts import PlannedMount, planned_mounts
-from .reclaim_checks import check_delete, check_reclaim, check_shrink, room
-from .reuse_checks import check_reuse
-from .mount_checks import check_mount
-from .request_checks import RequestProblem, check_automatic, check_disks, check_encryption
-from .session import DEFAULT_LABEL, StorageSession
+from storage.planning import to_kickstart as ks_render
+from storage.planning.auto_mounts import automatic_mounts
+from storage.planning.inventory import DiskInfo, capabilities, container_names, list_disks
+from storage.errors import StorageProblem
+from storage.kickstart import apply_kickstart
+from storage.planning.request import AutomaticLayout, Encryption, LayoutRequest, MountRequest
+from storage.plan import describe_actions
+from storage.planning.planned_mounts import PlannedMount, planned_mounts
+from storage.checker.reclaim_checks import check_delete, check_reclaim, check_shrink, room
+from storage.checker.reuse_checks import check_reuse
+from storage.checker.mount_checks import check_mount
+from storage.checker.request_checks import RequestProblem, check_automatic, check_disks, check_encryption
+from storage.session import DEFAULT_LABEL, StorageSession
 
 log = logging.getLogger("anaconda.storage")
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from blivet.size import Size
 
-from .disk_listing import DiskInfo, PartitionInfo, to_mib
-from .layout_request import LayoutRequest
-from .request_checks import RequestProblem
+from storage.planning.inventory import DiskInfo, PartitionInfo, to_mib
+from storage.planning.request import LayoutRequest
+from storage.checker.request_checks import RequestProblem
 
 
 def _on_selected(disks: list[DiskInfo], selected: list[str]) -> dict[str, tuple[DiskInfo, PartitionInfo]]:

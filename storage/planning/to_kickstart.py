@@ -2,7 +2,7 @@
 
 The planner plans exactly these lines (parsed by real pykickstart and applied like any
 kickstart), and the TUI saves exactly these lines, so what was shown is what installs.
-The request must have passed `storage.request_checks` first (defaults filled in).
+The request must have passed `storage.checker.request_checks` first (defaults filled in).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from blivet.devicelibs import btrfs as btrfs_levels
 from blivet.devicelibs import mdraid
 from blivet.size import ROUND_UP, Size
 
-from .layout_request import Encryption, LayoutRequest, MountRequest
+from storage.planning.request import Encryption, LayoutRequest, MountRequest
 
 log = logging.getLogger("anaconda.storage")
 MiB = Size("1 MiB")

@@ -3,16 +3,16 @@ reformatted (`part /home --onpart=sda3 --fstype=xfs`) or kept with its data
 (`part /home --onpart=sda3 --noformat`).
 
 A kept filesystem must be one that can be mounted and is not also being deleted or
-shrunk; its size is the partition's. Run before `storage.mount_checks.check_mount`,
+shrunk; its size is the partition's. Run before `storage.checker.mount_checks.check_mount`,
 which then checks the rest of the mount point.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
-from .disk_listing import DiskInfo, PartitionInfo
-from .layout_request import SPECIAL_MOUNTS, LayoutRequest, MountRequest
-from .request_checks import RequestProblem
+from storage.planning.inventory import DiskInfo, PartitionInfo
+from storage.planning.request import SPECIAL_MOUNTS, LayoutRequest, MountRequest
+from storage.checker.request_checks import RequestProblem
 
 FIELD = "existing partition"
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .layout_request import DEFAULT_CONTAINER, DEVICE_TYPES, SPECIAL_MOUNTS, Encryption, LayoutRequest, MountRequest
-from .request_checks import Capabilities, RequestProblem, check_encrypted
+from storage.planning.request import DEFAULT_CONTAINER, DEVICE_TYPES, SPECIAL_MOUNTS, Encryption, LayoutRequest, MountRequest
+from storage.checker.request_checks import Capabilities, RequestProblem, check_encrypted
 
 #: RAID levels and the disks each needs (mdadm; btrfs's data profiles).
 MD_LEVELS = {"raid0": 2, "raid1": 2, "raid4": 3, "raid5": 3, "raid6": 4, "raid10": 4}

@@ -4,14 +4,14 @@ the automatic layout), and the error type and capabilities all field checks shar
 Every problem names the field the user has to change and says what would be accepted,
 so the TUI can put the message next to that field. The checks only look at the request
 and at what this machine can make (`Capabilities`); whether the layout fits on the disks
-is the planner's question. Mount points are checked in `storage.mount_checks`.
+is the planner's question. Mount points are checked in `storage.checker.mount_checks`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import StorageProblem
-from .layout_request import LUKS_VERSIONS, SCHEMES, AutomaticLayout, Encryption, LayoutRequest
+from storage.errors import StorageProblem
+from storage.planning.request import LUKS_VERSIONS, SCHEMES, AutomaticLayout, Encryption, LayoutRequest
 
 LINUX_FILESYSTEMS = ("xfs", "ext4", "ext3", "ext2")
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from blivet.size import Size
 
-from .session import StorageSession
+from storage.session import StorageSession
 
 #: blivet device types in the screens' words.
 DEVICE_TYPES = {"partition": "partition", "lvmlv": "lvm", "lvmthinlv": "lvm thin", "mdarray": "raid",

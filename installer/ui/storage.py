@@ -2,7 +2,7 @@
 
 The scan is the installer's own (the same as `plan_storage`: image files with --image,
 else the running system with its mounted disks and the install source protected), the
-editing and planning are `storage.planner.Planner`'s, and accepting writes the planner's
+editing and planning are `storage.planning.planner.Planner`'s, and accepting writes the planner's
 kickstart lines into the session's handler. The LUKS passphrase is registered with the
 log redactor the moment it is known, so no log line ever carries it.
 """
@@ -18,13 +18,13 @@ from blivet.size import Size
 from installer.bootopts import BootOptions
 from installer.errors import StorageError
 from installer.logs import register_secret
-from storage.disk_listing import DiskInfo, PartitionInfo, to_mib
+from storage.planning.inventory import DiskInfo, PartitionInfo, to_mib
 from storage.errors import StorageProblem
-from storage.layout_request import (DEVICE_TYPES, LUKS_VERSIONS, SCHEMES, SPECIAL_MOUNTS,
+from storage.planning.request import (DEVICE_TYPES, LUKS_VERSIONS, SCHEMES, SPECIAL_MOUNTS,
                                     AutomaticLayout, LayoutRequest, MountRequest)
-from storage.mount_checks import BTRFS_LEVELS, MD_LEVELS
-from storage.planner import Plan, Planner
-from storage.request_checks import RequestProblem
+from storage.checker.mount_checks import BTRFS_LEVELS, MD_LEVELS
+from storage.planning.planner import Plan, Planner
+from storage.checker.request_checks import RequestProblem
 from storage.session import StorageSession
 
 from .storage_prefill import Prefill, prefill
@@ -186,6 +186,6 @@ def load(scanned: Scanned, handler, seen: set[str]) -> Prefill:
 
 def storage_text(handler) -> str:
     """The handler's storage commands as text: tells whether they changed since read."""
-    from storage.ks_render import STORAGE_COMMANDS
+    from storage.planning.to_kickstart import STORAGE_COMMANDS
 
     return "".join(str(handler.commands[name]) for name in STORAGE_COMMANDS)

@@ -3,7 +3,7 @@
 Languages come from langtable, which costs ~46 MB of RSS and ~1 s to import (DESIGN.md,
 memory). So langtable is never imported into the installer's own process: the first
 `language_table()` runs this module as a child process (`python -m
-installer.interactive.localization`) that imports langtable, answers every query the
+installer.ui.localization`) that imports langtable, answers every query the
 language spoke needs in one go and prints it as JSON; the child exits and its memory goes
 back to the system. The installer keeps only the plain `LanguageTable` (a few hundred
 kilobytes), and `release_language_table()` drops that too once a language is chosen

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from installer.bootopts import BootOptions
-from installer.interactive.localization import single_language
+from installer.ui.localization import single_language
 from installer.kickstart.load import LoadedKickstart
 from installer.kickstart.version import make_handler
 

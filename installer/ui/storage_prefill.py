@@ -2,7 +2,7 @@
 
 The TUI is a kickstart editor, so a partial kickstart's `ignoredisk`, `clearpart`,
 `autopart`, `part` and `logvol` pre-fill the screens. The reading is the inverse of
-`storage.ks_render` (member partitions `pv.NN` make a volume group, `part None
+`storage.planning.to_kickstart` (member partitions `pv.NN` make a volume group, `part None
 --onpart --resize` is a shrink); what has no place on the screens (`raid`, `btrfs`,
 `clearpart --linux`) is named in `Prefill.notes`, and then the kickstart's own lines stay
 in the handler until the person changes something here.
@@ -17,8 +17,8 @@ from pykickstart.constants import (AUTOPART_TYPE_BTRFS, AUTOPART_TYPE_LVM, AUTOP
                                    CLEARPART_TYPE_NONE)
 
 from installer.logs import register_secret
-from storage.layout_request import MountRequest
-from storage.request_checks import RequestProblem
+from storage.planning.request import MountRequest
+from storage.checker.request_checks import RequestProblem
 
 log = logging.getLogger("anaconda.tui")
 
