@@ -17,9 +17,15 @@ def test_the_newest_job_wins_and_older_results_are_dropped():
         release.wait(5)
         return "first"
 
+    def job_n(n):
+        def work(job: Job):
+            release.wait(5)
+            return f"job {n}"
+        return work
+
     runner.submit(slow, results.append)
     for n in range(5):
-        runner.submit(lambda job, n=n: f"job {n}", results.append)
+        runner.submit(job_n(n), results.append)
     release.set()
     assert runner.wait(10)
     assert results == ["job 4"]
