@@ -16,10 +16,9 @@ from typing import Iterator, Sequence
 from installer.bootopts import BootOptions
 from installer.errors import StorageError, UsageError
 from installer.tasks import Progress
+from storage.target import SYSROOT
 
 log = logging.getLogger("anaconda.storage")
-
-SYSROOT = Path("/mnt/sysroot")
 
 
 def source_devices(options: BootOptions) -> dict[str, str]:
@@ -113,43 +112,74 @@ def _located(problem, seen: Sequence) -> str:
     return problem.message
 
 
-@contextmanager
-def storage_errors(seen: Sequence = ()) -> Iterator[None]:
-    """The one place storage's problems become the installer's StorageError (exit 3);
-    storage itself has already turned blivet's and libblockdev's errors into problems."""
+def storage_error(error: BaseException, seen: Sequence = (), what: str = "") -> StorageError:
+    """The one translation of storage's problems and of the errors below storage (blivet,
+    libblockdev, pyparted, the OS) into the installer's StorageError (exit 3): a problem
+    keeps its message, with the kickstart file:line in front when storage named the command
+    it was applying; a foreign error becomes "WHAT: error" (errno text and file for OSError)."""
     from storage.errors import StorageProblem
+    from storage.faults import describe
+
+    if isinstance(error, StorageProblem):
+        return StorageError(_located(error, seen))
+    return StorageError(f"{what}: {describe(error)}" if what else describe(error))
+
+
+@contextmanager
+def storage_errors(seen: Sequence = (), what: str = "") -> Iterator[None]:
+    """Run the block; storage's problems, and with `what` also blivet's, libblockdev's and
+    OS errors, leave it as StorageError (storage_error). Without `what` a foreign error goes
+    on to the task queue, which names the task for an OSError."""
+    from storage.errors import StorageProblem
+    from storage.faults import foreign_errors
 
     try:
         yield
     except StorageProblem as exc:
-        raise StorageError(_located(exc, seen)) from exc
+        raise storage_error(exc, seen) from exc
+    except Exception as exc:
+        if not what or not isinstance(exc, foreign_errors()):
+            raise
+        log.error("%s failed", what, exc_info=True)
+        raise storage_error(exc, seen, what) from exc
 
 
-def plan_storage(handler, options: BootOptions, images: list[Path] = (),
-                 seen: Sequence = (), dry_run: bool = False, firmware: str | None = None) -> DiskInstall:
-    """Scan (or read the --image files), protect, apply the kickstart's storage commands.
-    `seen` (the loaded kickstart's commands_seen) lets an error name the kickstart file.
-    `dry_run`: the plan is only shown; `firmware` (dry runs only): plan for uefi or bios
-    instead of this machine's firmware."""
+def scan_disks(options: BootOptions, images: Sequence[Path] = (), dry_run: bool = False,
+               firmware: str | None = None):
+    """The disks to plan on (a storage.session.StorageSession), for an unattended install
+    and the TUI alike: the --image files, else this machine's disks with the mounted ones,
+    the install source and the installer image protected; then what boot options and flags
+    say (configure_session). `dry_run`: the plan is only shown; `firmware` (dry runs only):
+    plan for uefi or bios instead of this machine's firmware."""
     from storage.faults import failing_as
-    from storage.kickstart import apply_kickstart
     from storage.protection import protect_running_system
     from storage.session import detect_platform, from_image_files, memory_total, scan
 
     _dry_run_only(firmware, dry_run or bool(images))
     for image in images:
-        if not image.is_file():
+        if not Path(image).is_file():
             raise StorageError(f"--image {image}: no such file (give a disk image file, "
                                "e.g. made with `truncate -s 20G FILE`)")
-    with storage_errors(seen):
+    with storage_errors():
         if images:
             with failing_as("reading the disk images"):
-                session = from_image_files(list(images), detect_platform(), memory_total())
+                session = from_image_files([Path(i) for i in images], detect_platform(), memory_total())
         else:
             with failing_as("scanning the disks"):
                 session = scan()
                 protect_running_system(session, source_devices(options))
-        configure_session(session, options, firmware, dry_run or bool(images))
+    configure_session(session, options, firmware, dry_run or bool(images))
+    return session
+
+
+def plan_storage(handler, options: BootOptions, images: list[Path] = (),
+                 seen: Sequence = (), dry_run: bool = False, firmware: str | None = None) -> DiskInstall:
+    """Scan (scan_disks), apply the kickstart's storage commands. `seen` (the loaded
+    kickstart's commands_seen) lets an error name the kickstart file."""
+    from storage.kickstart import apply_kickstart
+
+    session = scan_disks(options, images, dry_run, firmware)
+    with storage_errors(seen):
         apply_kickstart(session, handler)
     for warning in session.warnings:
         log.warning("Storage plan: %s", _located_text(warning, seen))
@@ -179,10 +209,9 @@ def snapshot_task(disk: DiskInstall, when: str):
     """Kickstart `snapshot --when=pre-install` (before the layout is written) or
     `--when=post-install` (the installed system, before %post)."""
     def task(progress: Progress) -> None:
-        from storage.faults import failing_as
         from storage.snapshots import create_snapshots
 
-        with storage_errors(), failing_as(f"making the {when} snapshots", "snapshot"):
+        with storage_errors(what=f"making the {when} snapshots"):
             done = create_snapshots(disk.session, when)
         progress.step("snapshots made: " + ", ".join(done) if done else "no snapshot to make", 1.0)
     return task

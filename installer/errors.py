@@ -58,8 +58,16 @@ class StorageError(InstallerError):
 
 
 class PayloadError(InstallerError):
+    """Sources, packages, the DNF worker. `reason` is the payload's classification of a
+    worker failure (MissingPackages, DownloadError, ...; payload/events.PayloadFailure),
+    empty for problems found on the installer's side (a source that cannot be mounted)."""
+
     exit_code = 4
     kind = "payload error"
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason
 
 
 class ScriptError(InstallerError):
@@ -86,6 +94,23 @@ def os_error_text(error: OSError) -> str:
     is what a person can act on (the errno number and Python's wording are not)."""
     text = error.strerror or " ".join(str(error).split()) or type(error).__name__
     return f"{text} ({error.filename})" if error.filename else text
+
+
+def message_of(error: BaseException) -> str:
+    """What a person reads for `error`, for every front end and UI model:
+    - a typed error (InstallerError, storage's StorageProblem): its `message`, which names
+      the place and what would be accepted;
+    - OSError: the errno text and the file;
+    - ValueError: its text (the UI models' checks raise it with a message for a person);
+    - anything else, a bug: `Type: text` (whoever caught it logged the traceback)."""
+    message = getattr(error, "message", None)
+    if isinstance(message, str):
+        return message
+    if isinstance(error, OSError):
+        return os_error_text(error)
+    if isinstance(error, ValueError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
 
 
 #: Documented in the README; keep both in step.

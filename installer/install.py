@@ -37,15 +37,13 @@ from installer.kickstart.load import LoadedKickstart
 from installer.kickstart.writeout import write_kickstarts
 from installer.logs import copy_logs, redact
 from installer.memory.startup import MemorySession
-from installer.software import build_request
+from installer.payload_request import build_request, run_payload
 from installer.sources import SourceMounts
 from installer.tasks import Progress, TaskQueue
+from storage.commands import STORAGE_COMMANDS, canonical
 
 log = logging.getLogger("anaconda.install")
 
-#: Commands that only mean something when disks are installed to.
-STORAGE_COMMANDS = ("zerombr", "clearpart", "ignoredisk", "autopart", "part", "partition",
-                    "volgroup", "logvol", "raid", "btrfs", "reqpart", "bootloader")
 
 
 @dataclass
@@ -77,8 +75,9 @@ def _scripts_task(run: InstallRun, kind: int):
 
 
 def _ignored_storage(run: InstallRun) -> list[str]:
-    seen = {c.name for c in run.loaded.commands_seen}
-    return [name for name in STORAGE_COMMANDS if name in seen]
+    """The storage commands a directory install ignores, named as the kickstart wrote them."""
+    written = {canonical(c.name): c.name for c in run.loaded.commands_seen}
+    return [written[name] for name in STORAGE_COMMANDS if name in written]
 
 
 #: How the payload's phases share the "Installing packages" task.
@@ -87,8 +86,6 @@ PAYLOAD_PHASES = {"phase": (0.0, 0.05), "download": (0.05, 0.45), "install": (0.
 
 def _payload_task(run: InstallRun):
     def task(progress: Progress) -> None:
-        from payload.runner import PayloadRunError, run_worker
-
         with SourceMounts() as mounts:
             request = build_request(run.handler, run.options, run.target_root, run.log_dir, mounts,
                                     needs=system_needs(run.disk) if run.disk else [],
@@ -105,10 +102,10 @@ def _payload_task(run: InstallRun):
 
             while True:
                 try:
-                    count = run_worker(request, relay)
+                    count = run_payload(request, relay)
                     break
-                except PayloadRunError as exc:
-                    answer = ask(run.frontend, payload_question(exc.kind, exc.message))
+                except PayloadError as exc:
+                    answer = ask(run.frontend, payload_question(exc.reason, exc.message))
                     if answer == RETRY:
                         progress.step("Retrying", 0.0)
                         continue
@@ -116,7 +113,7 @@ def _payload_task(run: InstallRun):
                         request.selection.ignore_missing = True
                         run.handler.packages.handleMissing = KS_MISSING_IGNORE  # the saved ks says so
                         continue
-                    raise PayloadError(exc.message) from None
+                    raise
         progress.step(f"{count} packages installed", 1.0)
     return task
 
@@ -230,17 +227,12 @@ def describe_plan(run: InstallRun) -> list[str]:
 
 def _planned_transaction(run: InstallRun) -> list[str]:
     """Depsolve against the sources into a scratch root: the packages that would be installed."""
-    from payload.runner import PayloadRunError, run_worker
-
     with tempfile.TemporaryDirectory(prefix="anaconda-dry-run-") as scratch, SourceMounts() as mounts:
         request = build_request(run.handler, run.options, Path(scratch), run.log_dir, mounts,
                                 dry_run=True, needs=system_needs(run.disk) if run.disk else [])
         planned: list[str] = []
-        try:
-            run_worker(request, lambda e: planned.append(e.message.removeprefix("would install "))
-                       if e.kind == "log" else None)
-        except PayloadRunError as exc:
-            raise PayloadError(exc.message) from None
+        run_payload(request, lambda e: planned.append(e.message.removeprefix("would install "))
+                    if e.kind == "log" else None)
     return [f"Package transaction: {len(planned)} packages to install"] + \
         [f"    {name}" for name in planned]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from installer.credentials import without_url_passwords
 from installer.errors import PayloadError
-from installer.software import _proxy as proxy_for
+from installer.payload_request import proxy_for
 from installer.sources import SourceMounts
 from installer.tasks import Progress
 from payload.liveimg import (LiveImage, LiveImageError, copy_tree, fetch, kernels, kind_of,

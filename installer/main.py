@@ -178,7 +178,7 @@ def interactive(args, options: BootOptions, loaded, memory) -> int:
 
     session = new_session(options, Path(args.logdir), loaded=loaded, dry_run=bool(args.dry_run),
                           images=[Path(p) for p in args.image], version=args.ks_version,
-                          dirinstall=bool(args.dirinstall))
+                          dirinstall=bool(args.dirinstall), firmware=getattr(args, "firmware", None))
     tui = load_frontend("tui")
 
     def begin(frontend):

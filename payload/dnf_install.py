@@ -15,21 +15,12 @@ import dnf
 import dnf.exceptions
 
 from .comps import comps_json
-from .events import EventWriter
+from .events import EventWriter, PayloadFailure
 from .model import InstallRequest, RepoSpec
 from .progress import DownloadEvents, TransactionEvents
 from .selection import apply_selection
 
 log = logging.getLogger("anaconda.payload")
-
-class PayloadFailure(Exception):
-    """An error a user can act on; `kind` says which."""
-
-    def __init__(self, kind: str, message: str):
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
 
 def configure(request: InstallRequest) -> dnf.Base:
     base = dnf.Base()

@@ -10,8 +10,25 @@ from dataclasses import asdict, dataclass
 from typing import IO
 
 
-class MalformedEvent(ValueError):
+class PayloadFailure(Exception):
+    """The payload's one error type, on both sides of the pipe: raised by DNF code in the
+    worker (sent as an `error` event) and by the runner in the installer (the worker's
+    error event, its death, a malformed line). `kind` classifies it (RepoError,
+    MissingPackages, DepsolveError, DownloadError, SignatureError, TransactionError,
+    WorkerDied, MalformedEvent, Internal); `message` says why, for a person. The installer
+    turns it into its PayloadError in one place (installer/payload_request.run_payload)."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+class MalformedEvent(PayloadFailure):
     """A line from the worker that is not an event (a crash's output, a protocol bug)."""
+
+    def __init__(self, message: str):
+        super().__init__("MalformedEvent", message)
 
 
 @dataclass

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 from urllib.parse import unquote, urlsplit
 
+from .events import PayloadFailure
+
 log = logging.getLogger("anaconda.payload")
 
 Report = Callable[[str, float], None]
@@ -47,12 +49,11 @@ CHUNK = 1024 * 1024
 TIMEOUT = 30  # seconds without an answer from the server
 
 
-class LiveImageError(Exception):
+class LiveImageError(PayloadFailure):
     """What went wrong, in words a person can act on (the caller adds the kickstart line)."""
 
     def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+        super().__init__("LiveImageError", message)
 
 
 @dataclass

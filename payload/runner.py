@@ -1,8 +1,11 @@
 """The installer's side of the payload: start the worker, relay its progress, map errors.
 
-The worker's death (OOM killer, signal) or a line from it that is no event is reported
-as a PayloadRunError, with the log to read. The worker never outlives a failure on this
-side (an exception in a progress callback, Ctrl-C): it is stopped and reaped.
+The worker's error event, its death (OOM killer, signal) or a line from it that is no
+event is raised as the payload's one error type, `PayloadFailure` (events.py), with the
+log to read. The worker never outlives a failure on this side (an exception in a progress
+callback, Ctrl-C): it is stopped and reaped. A caller that may cancel the work (the UI's
+background jobs) registers the worker process through `on_start` and may terminate it;
+the worker is reaped here either way.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from .events import MalformedEvent, PayloadEvent
+from .events import PayloadEvent, PayloadFailure
 from .model import InstallRequest
 
 RPM_DBPATH = "/var/lib/rpm"  # the target's rpm database (Debian's rpm defaults to ~/.rpmdb)
@@ -33,26 +36,23 @@ def rpm_macros(request: InstallRequest) -> str:
 log = logging.getLogger("anaconda.payload")
 
 
-class PayloadRunError(Exception):
-    """The payload failed; `kind` is the worker's classification, `message` says why."""
-
-    def __init__(self, kind: str, message: str):
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
-
 def _log_output(stream) -> None:
     for line in stream:
         log.info("rpm: %s", line.rstrip("\n"))
 
 
-def run_worker(request: InstallRequest, on_event: Callable[[PayloadEvent], None]) -> int:
-    """Run one payload request to the end; returns the number of packages installed."""
+OnStart = Callable[[subprocess.Popen], None]
+
+
+def run_worker(request: InstallRequest, on_event: Callable[[PayloadEvent], None],
+               on_start: OnStart | None = None) -> int:
+    """Run one payload request to the end; returns the number of packages installed.
+    `on_start(popen)` is told the worker process as soon as it runs (to cancel it: a
+    terminated worker ends this call with PayloadFailure "WorkerDied")."""
     home = tempfile.mkdtemp(prefix="anaconda-dnf-home-")
     Path(home, ".rpmmacros").write_text(rpm_macros(request))
     try:
-        return _run(request, on_event, home)
+        return _run(request, on_event, home, on_start)
     finally:
         shutil.rmtree(home, ignore_errors=True)
 
@@ -61,7 +61,8 @@ def run_worker(request: InstallRequest, on_event: Callable[[PayloadEvent], None]
 TERM_GRACE = 10.0
 
 
-def _run(request: InstallRequest, on_event: Callable[[PayloadEvent], None], home: str) -> int:
+def _run(request: InstallRequest, on_event: Callable[[PayloadEvent], None], home: str,
+         on_start: OnStart | None) -> int:
     read_fd, write_fd = os.pipe()
     env = dict(os.environ, PYTHONUNBUFFERED="1", HOME=home)
     try:
@@ -76,6 +77,8 @@ def _run(request: InstallRequest, on_event: Callable[[PayloadEvent], None], home
     output = threading.Thread(target=_log_output, args=(proc.stdout,), daemon=True)
     output.start()
     try:
+        if on_start is not None:
+            on_start(proc)
         final = _talk(proc, read_fd, request, on_event)
         code = _reap(proc)
     finally:
@@ -85,10 +88,10 @@ def _run(request: InstallRequest, on_event: Callable[[PayloadEvent], None], home
         if not output.is_alive() and proc.stdout is not None:
             proc.stdout.close()
     if final is not None and final.kind == "error":
-        raise PayloadRunError(final.error, final.message)
+        raise PayloadFailure(final.error, final.message)
     if code != 0 or final is None:
         how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
-        raise PayloadRunError("WorkerDied", f"the package installer process {how} before "
+        raise PayloadFailure("WorkerDied", f"the package installer process {how} before "
                               "finishing (out of memory?); see packaging.log")
     return final.count
 
@@ -107,10 +110,7 @@ def _talk(proc: subprocess.Popen, read_fd: int, request: InstallRequest,
             return None
         final: PayloadEvent | None = None
         for line in events:
-            try:
-                event = PayloadEvent.from_line(line)
-            except MalformedEvent as exc:
-                raise PayloadRunError("MalformedEvent", str(exc)) from None
+            event = PayloadEvent.from_line(line)  # MalformedEvent stops the worker
             if event.kind in ("error", "done"):
                 final = event
             else:
@@ -120,7 +120,12 @@ def _talk(proc: subprocess.Popen, read_fd: int, request: InstallRequest,
 
 def _reap(proc: subprocess.Popen) -> int:
     """Wait for the worker and log what it cost (its peak RSS is the payload's memory)."""
-    _, status, usage = os.wait4(proc.pid, 0)
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    except ChildProcessError:  # reaped by whoever cancelled it (Popen.wait, its lock held)
+        proc.wait()
+        log.info("DNF worker finished: exit %d (stopped by its caller)", proc.returncode)
+        return proc.returncode
     proc.returncode = code = os.waitstatus_to_exitcode(status)
     log.info("DNF worker finished: exit %d, peak RSS %.1f MiB, %.1f s CPU", code,
              usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)

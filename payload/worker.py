@@ -12,7 +12,7 @@ import os
 import sys
 
 from . import logfile
-from .events import EventWriter
+from .events import EventWriter, PayloadFailure
 from .model import InstallRequest
 
 
@@ -31,7 +31,7 @@ def main(argv: list[str]) -> int:
     events = EventWriter(os.fdopen(int(argv[0]), "w", buffering=1))
     request = InstallRequest.from_json(sys.stdin.read())
     logfile.setup(request.log_file, request.secrets, request.log_level)
-    from .dnf_install import PayloadFailure, run  # dnf is imported here, in the child only
+    from .dnf_install import run  # dnf is imported here, in the child only
 
     try:
         installed = run(request, events)

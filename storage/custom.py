@@ -88,6 +88,16 @@ class LogvolRequest:
 
 
 @dataclass
+class _NewFormat:
+    """What a partition of this layout still gets once partitions are allocated: the
+    request, and for --encrypted the format inside its LUKS. A side table keyed by the
+    device's id (plan_custom's), instead of attributes set on blivet's devices."""
+    request: PartRequest
+    fstype: str
+    fmt_args: dict
+
+
+@dataclass
 class VolgroupRequest:
     name: str
     members: list[str] = field(default_factory=list)  # pv.01, ...
@@ -107,7 +117,7 @@ def _claim(seen: dict[str, str], mount: str, where: str) -> None:
 
 
 def _plan_onpart(session: StorageSession, request: PartRequest, members: dict,
-                 default_fstype: str) -> None:
+                 default_fstype: str, made: dict[int, _NewFormat]) -> None:
     """part --onpart/--usepart: an existing partition, reformatted, kept or resized."""
     if not request.onpart:
         raise StorageProblem(f"{request.where} --noformat needs --onpart=PARTITION "
@@ -126,7 +136,7 @@ def _plan_onpart(session: StorageSession, request: PartRequest, members: dict,
         reuse(session, part, "", "luks", True, {"passphrase": request.passphrase,
                                                 "luks_version": request.luks_version,
                                                 **request.luks_extra}, request.where)
-        part.anaconda_request = (request, fstype, fmt_args)
+        made[part.id] = _NewFormat(request, fstype, fmt_args)
     else:
         reuse(session, part, mount, fstype if request.format else request.fstype,
               request.format, fmt_args, request.where)
@@ -208,6 +218,7 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
     if new_parts:
         require_labels(session, _disks_to_label(session, new_parts))
     members: dict[str, object] = {}
+    made: dict[int, _NewFormat] = {}  # partition id -> its request
     seen_mounts: dict[str, str] = {}
     for request in parts:
         mount = request.mountpoint
@@ -216,7 +227,7 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
             _plan_tmpfs(session, request)
             continue
         if request.onpart or not request.format:
-            _plan_onpart(session, request, members, default_fstype)
+            _plan_onpart(session, request, members, default_fstype, made)
             continue
         disks = session.disks
         if request.ondisk:
@@ -246,13 +257,13 @@ def plan_custom(session: StorageSession, parts: list[PartRequest], vgs: list[Vol
             part = storage.new_partition(fmt_type=fstype, fmt_args=fmt_args,
                                          mountpoint=mount if mount.startswith("/") else None, **kwargs)
         storage.create_device(part)
-        part.anaconda_request = (request, fstype, fmt_args)
+        made[part.id] = _NewFormat(request, fstype, fmt_args)
         if not mount.startswith("/") and mount not in ("swap", "biosboot"):
             members[mount] = part
     if any(not p.exists for p in storage.partitions):  # new ones, reqpart's included
         _allocate(session)
-    for part in [p for p in storage.partitions if hasattr(p, "anaconda_request")]:
-        request, fstype, fmt_args = part.anaconda_request
+    for part in [p for p in storage.partitions if p.id in made]:
+        request, fstype, fmt_args = made[part.id].request, made[part.id].fstype, made[part.id].fmt_args
         if request.encrypted:
             luks = LUKSDevice(f"luks-{part.name}", parents=[part],
                               fmt=get_format(fstype, mountpoint=request.mountpoint

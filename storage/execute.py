@@ -14,7 +14,7 @@ from blivet.callbacks import create_new_callbacks_register
 
 from .errors import StorageProblem
 from .faults import describe, foreign_errors
-from .plan import describe_actions
+from .plan import action_lines, planned_actions
 from .session import StorageSession
 
 log = logging.getLogger("anaconda.storage")
@@ -27,9 +27,9 @@ def activate_new_swaps(session: StorageSession) -> list[str]:
     activated = []
     for device in session.blivet.devices:
         fmt = device.format
-        if fmt.type == "swap" and fmt.exists and not fmt.status and not getattr(device, "_anaconda_swap_on", False):
+        if fmt.type == "swap" and fmt.exists and not fmt.status and device.id not in session.swaps_on:
             fmt.setup()
-            device._anaconda_swap_on = True
+            session.swaps_on.add(device.id)
             activated.append(device.path)
             # memory_event: the memory log (installer/memory) samples at once on this record
             log.info("Swap activated on %s (%s) right after it was formatted", device.path,
@@ -38,7 +38,7 @@ def activate_new_swaps(session: StorageSession) -> list[str]:
 
 
 def execute(session: StorageSession, progress: Progress | None = None) -> None:
-    lines = describe_actions(session)
+    lines = action_lines(planned_actions(session))
     total = max(len(lines), 1)
     log.info("Executing %d storage actions:\n%s", len(lines), "\n".join(lines))
     done = {"count": 0, "last": ""}

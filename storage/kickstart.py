@@ -17,6 +17,7 @@ from pykickstart.constants import (AUTOPART_TYPE_BTRFS, AUTOPART_TYPE_LVM, AUTOP
                                    SNAPSHOT_WHEN_PRE_INSTALL)
 
 from .autopart import AutopartRequest, autopart
+from .checker import check_plan
 from .btrfs_layout import BtrfsRequest
 from .clearing import ClearRequest, clear, require_labels
 from .custom import LogvolRequest, PartRequest, VolgroupRequest, plan_custom
@@ -25,7 +26,6 @@ from .faults import failing_as
 from .format_args import luks_extra
 from .missing_tools import tolerated
 from .mount_assign import MountAssignment, plan_mounts
-from .plan import validate
 from .platform import boot_disk, platform_requests
 from .raid_layout import RaidRequest
 from .selection import resolve_disks, select_disks
@@ -92,14 +92,15 @@ def apply_kickstart(session: StorageSession, handler) -> None:
     with tolerated(session):
         _apply(session, handler)
     with failing_as("checking the planned layout"):
-        try:
-            validate(session)
-        except StorageProblem as problem:
-            if not _mounts(handler):
-                raise
-            raise StorageProblem(f"{problem.message} (with `mount`, every partition the system "
-                                 "needs must exist already and be named by a `mount` line; "
-                                 "reqpart and part cannot be combined with it)") from None
+        report = check_plan(session)
+    session.warnings.extend(w for w in report.warnings if w not in session.warnings)
+    if report.ok:
+        return
+    message = report.message()
+    if _mounts(handler):
+        message += (" (with `mount`, every partition the system needs must exist already and be "
+                    "named by a `mount` line; reqpart and part cannot be combined with it)")
+    raise StorageProblem(message, problems=list(report.errors))
 
 
 def _apply(session: StorageSession, handler) -> None:

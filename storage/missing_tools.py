@@ -14,8 +14,7 @@ import re
 from contextlib import contextmanager
 from typing import Iterator
 
-from blivet.deviceaction import ActionCreateFormat, DeviceAction
-
+from .blivet_adapter import missing_tools_reported, mkfs_tool
 from .session import StorageSession
 
 log = logging.getLogger("anaconda.storage")
@@ -56,32 +55,12 @@ def _device_check(session: StorageSession):
     return check
 
 
-@contextmanager
-def _formattable_anyway(fmt) -> Iterator[None]:
-    """The format's class claims it can be made, for one action's constructor."""
-    cls = type(fmt)
-    saved = cls.__dict__.get("formattable")
-    cls.formattable = property(lambda self: True)
-    try:
-        yield
-    finally:
-        if saved is None:
-            del cls.formattable
-        else:
-            cls.formattable = saved
-
-
-def _format_init(session: StorageSession, original):
-    def init(action, device, fmt=None):
-        target = fmt or device.format
-        if target.exists or target.formattable:
-            return original(action, device, fmt)
-        tool = getattr(getattr(target, "_mkfs", None), "ext", None)
-        _note(session, f"the tools to make {target.type}" + (f" ({tool})" if tool else ""),
+def _format_check(session: StorageSession):
+    def check(device, fmt) -> None:
+        tool = mkfs_tool(fmt)
+        _note(session, f"the tools to make {fmt.type}" + (f" ({tool})" if tool else ""),
               "blivet finds them unavailable", device.name)
-        with _formattable_anyway(target):
-            return original(action, device, fmt)
-    return init
+    return check
 
 
 @contextmanager
@@ -91,12 +70,5 @@ def tolerated(session: StorageSession) -> Iterator[None]:
     if not session.plan_only:
         yield
         return
-    saved_check = DeviceAction.__dict__["_check_device_dependencies"]
-    saved_init = ActionCreateFormat.__dict__["__init__"]
-    DeviceAction._check_device_dependencies = _device_check(session)
-    ActionCreateFormat.__init__ = _format_init(session, saved_init)
-    try:
+    with missing_tools_reported(_device_check(session), _format_check(session)):
         yield
-    finally:
-        DeviceAction._check_device_dependencies = saved_check
-        ActionCreateFormat.__init__ = saved_init

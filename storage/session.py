@@ -16,10 +16,12 @@ from pathlib import Path
 
 import parted
 from blivet import Blivet
-from blivet.devices import DiskFile, PartitionDevice
+from blivet.devices import DiskFile
 from blivet.formats import get_format
 from blivet.formats.disklabel import DiskLabel
 from blivet.size import Size
+
+from .blivet_adapter import add_existing_device, ImagePartition
 
 log = logging.getLogger("anaconda.storage")
 
@@ -39,6 +41,7 @@ class StorageSession:
     plan_only: bool = False  # a dry run: never executed, so missing tools are noted, not fatal
     warnings: list[str] = field(default_factory=list)  # for the user, said once planning is done
     snapshots: list = field(default_factory=list)  # storage.snapshots.SnapshotRequest, checked
+    swaps_on: set[int] = field(default_factory=set)  # ids of swaps execution activated
 
     @property
     def disks(self):
@@ -87,15 +90,6 @@ def scan() -> StorageSession:
     log.info("Scanned %d disks: %s", len(storage.disks),
              ", ".join(f"{d.name} ({d.size})" for d in storage.disks))
     return session
-
-
-class _ImagePartition(PartitionDevice):
-    """A partition of an image file: its path is the file's path plus the number, which
-    is where parted looks for it (real partitions live in /dev)."""
-
-    def __init__(self, name: str, dev_dir: str, **kwargs):
-        self._dev_dir = dev_dir
-        super().__init__(name, **kwargs)
 
 
 def _probe(path: str, offset: int, size: int) -> dict[str, str]:
@@ -149,14 +143,14 @@ def _add_existing_layout(storage: Blivet, disk: DiskFile) -> None:
         if parted_part.type & parted.PARTITION_EXTENDED:
             continue
         separator = "p" if disk.name[-1].isdigit() else ""  # as parted and the kernel name them
-        part = _ImagePartition(f"{disk.name}{separator}{parted_part.number}", os.path.dirname(disk.path),
-                               exists=True, parents=[disk], uuid=uuids.get(parted_part.number))
+        part = ImagePartition(f"{disk.name}{separator}{parted_part.number}", os.path.dirname(disk.path),
+                              exists=True, parents=[disk], uuid=uuids.get(parted_part.number))
         sector = parted_part.disk.device.sectorSize
         found = _probe(disk.path, parted_part.geometry.start * sector, parted_part.geometry.length * sector)
         if found.get("TYPE") and part.format.type is None:
             part.format = get_format(found["TYPE"], device=part.path, exists=True,
                                      uuid=found.get("UUID"), label=found.get("LABEL"))
-        storage.devicetree._add_device(part)
+        add_existing_device(storage, part)
 
 
 def from_image_files(paths: list[Path], platform: str = "bios",
@@ -166,7 +160,7 @@ def from_image_files(paths: list[Path], platform: str = "bios",
     storage = _new_blivet()
     for path in paths:
         disk = DiskFile(str(path))
-        storage.devicetree._add_device(disk)
+        add_existing_device(storage, disk)
         _add_existing_layout(storage, disk)
     session = StorageSession(storage, platform, memory or Size("2 GiB"))
     session.selected = [d.name for d in storage.disks]

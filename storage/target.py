@@ -7,14 +7,24 @@ import logging
 import os
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import StorageProblem
-from .plan import mountpoints
-from .session import StorageSession
+
+if TYPE_CHECKING:
+    from .session import StorageSession
 
 log = logging.getLogger("anaconda.storage")
 
+#: Where the new system is mounted while it is installed (the installer's one SYSROOT;
+#: this module imports blivet only when it mounts, so importing SYSROOT costs nothing).
 SYSROOT = Path("/mnt/sysroot")
+
+
+def mountpoints(session: StorageSession) -> dict[str, object]:
+    from .plan import mountpoints as planned
+
+    return planned(session)
 BIND = ("dev", "dev/pts", "proc", "sys", "run")
 
 

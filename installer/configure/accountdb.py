@@ -7,6 +7,8 @@ what those tools do with their defaults from the target's /etc/login.defs, nothi
 """
 from __future__ import annotations
 
+import re
+
 import logging
 import os
 import shutil
@@ -18,6 +20,8 @@ from pathlib import Path
 log = logging.getLogger("anaconda.configure")
 
 PASSWD, GROUP, SHADOW, GSHADOW = "etc/passwd", "etc/group", "etc/shadow", "etc/gshadow"
+#: a `--groups` entry: NAME or NAME(GID)
+GROUP_SPEC = re.compile(r"^(?P<name>[^()\s]+)(?:\((?P<gid>\d+)\))?$")
 #: Accounts and groups every base system has (in both Fedora's setup package and Debian's
 #: base-passwd): a `user` or `group` line naming one is skipped with a warning, as Anaconda
 #: skips a name that exists already, and that is known before anything is written.

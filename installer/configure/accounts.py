@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 
 from installer import passwords
 from installer.configure import accountdb
-from installer.configure.accountdb import AccountDB
+from installer.configure.accountdb import GROUP_SPEC, AccountDB
 from installer.errors import ConfigurationError
 from installer.kickstart.checks.accounts import SKIPPED, planned_skips
 from installer.logs import register_secret
@@ -33,7 +33,6 @@ log = logging.getLogger("anaconda.configure")
 
 TOOL_DIRS = ("usr/sbin", "usr/bin", "sbin", "bin")
 #: `--groups=wheel,audio(63)`: a name, optionally the GID to create it with (Anaconda's form).
-GROUP_SPEC = re.compile(r"^(?P<name>[^()\s]+)(?:\((?P<gid>\d+)\))?$")
 #: Names the account files can hold safely; the target's tools may be stricter.
 NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\$?$")
 USERADD_EXITS = {3: "an option's value is not accepted", 4: "the UID is already used",

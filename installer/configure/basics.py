@@ -4,56 +4,42 @@ time zone and host name. They need no disks and no tools, so --dirinstall does t
 from __future__ import annotations
 
 import logging
-import os
-from pathlib import Path
-from typing import Sequence
-
-from installer.kickstart.parser import CommandSeen
 
 from .keyboard import configure_keyboard
-from .target import Target
+from .target import Target, write_file
 
 
 log = logging.getLogger("anaconda.configure")
 
 
-def write_file(root: Path, path: str, text: str, mode: int = 0o644) -> Path:
-    dest = root / path.lstrip("/")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(text, encoding="utf-8")
-    os.chmod(dest, mode)
-    log.info("Wrote %s", dest)
-    return dest
-
-
-def configure_locale(handler, root: Path) -> None:
+def configure_locale(handler, target: Target) -> None:
     if handler.lang.lang:
-        write_file(root, "/etc/locale.conf", f"LANG={handler.lang.lang}\n")
+        write_file(target, "/etc/locale.conf", f"LANG={handler.lang.lang}\n")
 
 
-def configure_timezone(handler, root: Path) -> None:
+def configure_timezone(handler, target: Target) -> None:
     zone = handler.timezone.timezone
     if not zone:
         return
-    link = root / "etc/localtime"
+    link = target.path("/etc/localtime")
     link.parent.mkdir(parents=True, exist_ok=True)
     if link.is_symlink() or link.exists():
         link.unlink()
     link.symlink_to(f"../usr/share/zoneinfo/{zone}")
     clock = "UTC" if handler.timezone.isUtc else "LOCAL"
-    write_file(root, "/etc/adjtime", f"0.0 0 0.0\n0\n{clock}\n")
+    write_file(target, "/etc/adjtime", f"0.0 0 0.0\n0\n{clock}\n")
     log.info("Time zone %s, hardware clock in %s", zone, clock)
 
 
-def configure_hostname(handler, root: Path) -> None:
+def configure_hostname(handler, target: Target) -> None:
     names = [n.hostname for n in handler.network.network if getattr(n, "hostname", "")]
     if names:
         hostname = names[-1]
-        write_file(root, "/etc/hostname", hostname + "\n")
+        write_file(target, "/etc/hostname", hostname + "\n")
 
 
-def configure_basics(handler, root: Path, seen: Sequence[CommandSeen] = ()) -> None:
-    configure_locale(handler, root)
-    configure_keyboard(handler, Target(root, seen))  # keyboard.py: console and X
-    configure_timezone(handler, root)
-    configure_hostname(handler, root)
+def configure_basics(handler, target: Target) -> None:
+    configure_locale(handler, target)
+    configure_keyboard(handler, target)  # keyboard.py: console and X
+    configure_timezone(handler, target)
+    configure_hostname(handler, target)

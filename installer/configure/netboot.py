@@ -24,9 +24,10 @@ from typing import Sequence
 
 from installer.bootopts.values import (BondConfig, BridgeConfig, IpConfig, TeamConfig,
                                        VlanConfig)
+from installer.nics import Nic
 
 from .netfiles import Connection
-from .network import NETWORKD_DIR, VIRTUAL_KINDS, Device, Nic, _same, resolve_device
+from .network import NETWORKD_DIR, VIRTUAL_KINDS, Device, _same, resolve_device
 from .target import Target, write_file
 
 log = logging.getLogger("anaconda.configure")

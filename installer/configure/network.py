@@ -34,6 +34,7 @@ from typing import Sequence
 
 from installer.bootopts.values import BOND_OPTIONS, IFNAME_RE, MAC_RE, split_bond_options
 from installer.errors import ConfigurationError
+from installer.nics import SYSFS_NET, Nic, list_nics
 
 from . import systemd
 from .netfiles import BRIDGE_OPTIONS, Connection, keyfile, netdev, networkd, networkd_unmapped
@@ -41,7 +42,6 @@ from .target import Target, write_file
 
 log = logging.getLogger("anaconda.configure")
 
-SYSFS_NET = Path("/sys/class/net")
 NM_MARKERS = ("usr/sbin/NetworkManager", "sbin/NetworkManager")
 NM_DIR = "etc/NetworkManager/system-connections"
 NETWORKD_DIR = "etc/systemd/network"
@@ -50,27 +50,6 @@ RESOLVED_STUB = "../run/systemd/resolve/stub-resolv.conf"
 #: Wi-Fi: such a command is not written (the disposition table warns of each option)
 WIFI = ("essid", "wpakey", "wepkey")
 VIRTUAL_KINDS = ("bond", "team", "bridge", "vlan")
-
-
-@dataclass(frozen=True)
-class Nic:
-    name: str
-    mac: str
-    carrier: bool
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text().strip()
-    except OSError:  # carrier cannot be read while the device is down
-        return ""
-
-
-def list_nics(sysfs: Path = SYSFS_NET) -> list[Nic]:
-    """Hardware network devices (those with a `device` link), sorted by name."""
-    return [Nic(path.name, _read(path / "address").lower(), _read(path / "carrier") == "1")
-            for path in (sorted(sysfs.iterdir()) if sysfs.is_dir() else [])
-            if (path / "device").exists()]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Sequence
 
 from installer.bootopts.values import IpConfig
 from installer.kickstart.parser import CommandSeen
+from installer.nics import SYSFS_NET
 
 from .authselect import configure_authselect
 from .basics import configure_basics
@@ -19,7 +20,7 @@ from .firewall import configure_firewall
 from .kdump import configure_kdump
 from .language import configure_language_support
 from .machineid import configure_machine_id
-from .network import SYSFS_NET, configure_network
+from .network import configure_network
 from .selinux import configure_selinux
 from .services import configure_default_target, configure_firstboot, configure_services, log_eula
 from .target import Target
@@ -30,7 +31,7 @@ def configure_system(handler, root: Path, seen: Sequence[CommandSeen] = (),
                      boot_ip: Sequence[IpConfig] = (), sysfs: Path = SYSFS_NET,
                      kdump_addon: bool | None = None) -> None:
     target = Target(root, seen)
-    configure_basics(handler, root, seen)
+    configure_basics(handler, target)
     configure_language_support(handler, target)
     configure_machine_id(target)
     configure_certificates(handler, target)

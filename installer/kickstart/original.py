@@ -21,6 +21,7 @@ from installer.credentials import without_url_passwords
 from installer.logs import redact
 
 from . import secrets
+from .pykickstart_adapter import option_actions, option_parser
 
 NOTE = "# anaconda-lean: "
 #: Option destinations whose value is left out: it cannot be hashed.
@@ -71,7 +72,7 @@ def _quote(value: str) -> str:
 
 def _option(parser: argparse.ArgumentParser, name: str) -> argparse.Action | None:
     """The action for an option as written, abbreviations included, as argparse does."""
-    table = parser._option_string_actions  # argparse has no public lookup
+    table = option_actions(parser)
     if name in table:
         return table[name]
     if parser.allow_abbrev and name.startswith("--"):
@@ -175,7 +176,7 @@ def rewrite_line(args: list[str], handler, hashes: dict[tuple[str, str], str]) -
     if command is None:  # %include, %ksappend, or a command this syntax does not know
         line = Line(args[0], [Word(a) for a in args[1:]])
     else:
-        parser = command._getParser()
+        parser = option_parser(command)
         line = Line(args[0], split_words(parser, args[1:]), parser)
         if args[0] in HASHED:
             _account(line, hashes)

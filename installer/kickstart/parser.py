@@ -23,6 +23,7 @@ from pykickstart.sections import NullSection
 from installer.errors import KickstartError
 
 from .addons import AddonSection
+from .pykickstart_adapter import feed
 from .reader import Reader, is_url
 from .scripts import interpreter_given
 
@@ -124,9 +125,37 @@ class LocatingParser(KickstartParser):
         return self.sources[-1].location if self.sources else None
 
     def registerSection(self, obj):
-        """Also kept by name, so the disposition check can read a section's options."""
+        """Also kept by name, so the disposition check can read a section's options; its
+        public `handleHeader` and `finalize` are wrapped to record where it was."""
         self.registered_sections[obj.sectionOpen] = obj
+        self._track(obj)
         super().registerSection(obj)
+
+    def _track(self, obj) -> None:
+        """Remember where each section's header was and its options (for the disposition
+        check) and each script's header (for error messages about it later)."""
+        handle_header, finalize = obj.handleHeader, obj.finalize
+        opened: dict = {}
+
+        def header(lineno, args):
+            opened["at"] = self.location
+            line = self.sources[-1].last if self.sources else ""
+            if opened["at"] is not None:
+                options = tuple(w.split("=", 1)[0] for w in line.split()[1:] if w.startswith("-"))
+                self.sections_seen.append(CommandSeen(args[0], opened["at"], options))
+            # pykickstart says /bin/sh when no --interpreter is given: keep which it was
+            opened["given"] = interpreter_given(obj, line)
+            return handle_header(lineno, args)
+
+        def end():
+            scripts = getattr(self.handler, "scripts", [])
+            before = len(scripts)
+            finalize()
+            for script in scripts[before:]:
+                script.location = opened.get("at")
+                script.interp_given = opened.get("given", False)
+
+        obj.handleHeader, obj.finalize = header, end
 
     def setupSections(self):
         """pykickstart's sections, with %addon and %anaconda recorded on the handler
@@ -141,24 +170,6 @@ class LocatingParser(KickstartParser):
             options = tuple(a.split("=", 1)[0] for a in args[1:] if a.startswith("-"))
             self.commands_seen.append(CommandSeen(args[0], self.location, options))
         return super().handleCommand(lineno, args)
-
-    def _readSection(self, lineIter, lineno):
-        """Remember where each section's header was and its options (for the disposition
-        check) and each script's header (for error messages about it later)."""
-        header = self.location
-        if header is not None:
-            words = self.sources[-1].last.split()
-            options = tuple(w.split("=", 1)[0] for w in words[1:] if w.startswith("-"))
-            self.sections_seen.append(CommandSeen(self._state, header, options))
-        scripts = getattr(self.handler, "scripts", [])
-        before = len(scripts)
-        # pykickstart says /bin/sh when no --interpreter is given: keep which it was
-        given = interpreter_given(self._sections.get(self._state), self._line)
-        lineno = super()._readSection(lineIter, lineno)
-        for script in scripts[before:]:
-            script.location = header
-            script.interp_given = given
-        return lineno
 
     def _resolve(self, name: str) -> str:
         """Relative %include paths are relative to the including file, as in pykickstart."""
@@ -184,13 +195,11 @@ class LocatingParser(KickstartParser):
         self.readKickstartFromString(text, reset=reset, name=name)
 
     def readKickstartFromString(self, s, reset=True, name="<kickstart>"):
-        if reset:
-            self._reset()
         source = _LineSource(s, name, self.reader.read)
         self.sources.append(source)
         self.files_read.append(name)
         try:
-            self._stateMachine(source)
+            feed(self, source, reset)
         except KickstartError as exc:
             if exc.file is None:
                 loc = source.location
@@ -232,7 +241,7 @@ class PrePassParser(LocatingParser):
 
     def setupSections(self):
         super().setupSections()
-        for opener in list(self._sections):
+        for opener in list(self.registered_sections):
             if opener != "%pre":
                 self.registerSection(NullSection(self.handler, sectionOpen=opener))
 

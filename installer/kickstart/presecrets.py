@@ -17,23 +17,18 @@ from installer.logs import register_secret
 
 from . import secrets
 from .parser import LocatingParser, collecting_warnings
+from .pykickstart_adapter import QuietErrors
 from .reader import Reader
 from .version import make_handler
 
 log = logging.getLogger("anaconda.kickstart")
 
 
-class LenientParser(LocatingParser):
+class LenientParser(QuietErrors, LocatingParser):
     """Reads on past bad commands and missing %includes, and prints nothing."""
 
     def __init__(self, handler, reader: Reader):
         super().__init__(handler, reader, missingIncludeIsFatal=False)
-
-    def _tryFunc(self, fn):
-        try:
-            fn()
-        except Exception:  # noqa: BLE001 - reported by the final parse
-            self.errorsCount += 1
 
 
 def register_urls(sources: list[tuple[str, str]]) -> None:

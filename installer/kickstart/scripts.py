@@ -32,6 +32,7 @@ from installer.logs import redact
 
 from . import confine
 from .confine import Sandbox
+from .pykickstart_adapter import option_parser
 
 log = logging.getLogger("anaconda.scripts")
 
@@ -72,7 +73,7 @@ def interpreter_given(section, header: str) -> bool:
     pykickstart accepts, abbreviations included)."""
     if not isinstance(section, ScriptSection):
         return False
-    parser = section._getParser()
+    parser = option_parser(section)
     parser.set_defaults(interpreter=None)
     try:
         words = shlex.split(header, comments=True)

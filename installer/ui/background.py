@@ -62,15 +62,21 @@ class Job:
 
 
 def _terminate(process: subprocess.Popen) -> None:
+    """SIGTERM now, SIGKILL after the grace time; never waits here, since `cancel` runs on
+    the UI's thread. Whoever started the process reaps it (its job's thread)."""
     if process.poll() is not None:
         return
     log.info("Terminating superseded process %d", process.pid)
     process.terminate()
-    try:
-        process.wait(TERMINATE_GRACE)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+
+    def kill_if_alive() -> None:
+        if process.poll() is None:
+            log.warning("Process %d ignored SIGTERM; killing it", process.pid)
+            process.kill()
+
+    timer = threading.Timer(TERMINATE_GRACE, kill_if_alive)
+    timer.daemon = True
+    timer.start()
 
 
 Work = Callable[[Job], Any]

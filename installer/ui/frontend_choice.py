@@ -15,9 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from installer.bootopts import BootOptions
-
-#: Commands that lay out disks; one of them makes the destination complete.
-LAYOUT_COMMANDS = ("autopart", "part", "partition", "logvol", "raid", "btrfs", "volgroup", "mount")
+from storage.commands import is_layout
 
 
 def missing_from_kickstart(handler, seen: set[str], disk_install: bool) -> list[str]:
@@ -27,7 +25,7 @@ def missing_from_kickstart(handler, seen: set[str], disk_install: bool) -> list[
     unattended install may use, but nobody may be guessed a disk to erase or a way to log
     in (Anaconda stops at its hub for the same two)."""
     missing = []
-    if disk_install and not any(name in seen for name in LAYOUT_COMMANDS):
+    if disk_install and not any(is_layout(name) for name in seen):
         missing.append("Installation destination")
     admin = any("wheel" in (user.groups or []) for user in handler.user.userList)
     if not handler.rootpw.seen and not admin:

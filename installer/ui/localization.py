@@ -26,6 +26,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from installer.errors import InstallerError
+from installer.timezones import NOT_ZONES, is_valid_timezone  # noqa: F401 (the spokes' API)
+
 log = logging.getLogger("anaconda.tui")
 
 DEFAULT_LOCALE = "en_US.UTF-8"
@@ -174,8 +177,10 @@ def release_language_table() -> None:
         _cache = None
 
 
-class LocalizationError(Exception):
+class LocalizationError(InstallerError):
     """The language list could not be read; the message says why."""
+
+    kind = "localization error"
 
 
 def _load_in_child() -> LanguageTable:
@@ -243,29 +248,6 @@ def _query_langtable() -> list:
 #: The regions offered; "Etc" holds UTC and the fixed offsets.
 REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia",
            "Europe", "Indian", "Pacific", "Etc")
-NOT_ZONES = ("localtime", "posixrules")  # links to other zones, not zones to choose
-
-
-def is_valid_timezone(name: str) -> bool:
-    """A zone the target can link /etc/localtime to: a TZif file under the tz database
-    path (/usr/share/zoneinfo), by the rules of zoneinfo.available_timezones(). Opens one
-    file, so the hub can ask on every redraw without the whole listing."""
-    import zoneinfo
-
-    parts = name.split("/")
-    if (not name or name in NOT_ZONES or name.startswith("/") or "\0" in name
-            or parts[0] in ("right", "posix") or any(p in ("", ".", "..") for p in parts)):
-        return False
-    for root in zoneinfo.TZPATH:
-        try:
-            with open(Path(root, name), "rb") as file:
-                if file.read(4) == b"TZif":
-                    return True
-        except OSError:
-            continue
-    return False
-
-
 def set_timezone(handler, zone: str) -> None:
     """The one way the TUI sets a zone: only a valid one. The first zone set outside a
     kickstart's `timezone` starts with the hardware clock in UTC (systemd's default; local

@@ -12,23 +12,20 @@ came from stays aligned with the handler's list.
 """
 from __future__ import annotations
 
-import fcntl
 import ipaddress
 import logging
 import re
-import socket
-import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+from installer.nics import (PROC_INET6, SYSFS_NET, hardware_devices, ipv4_address,
+                            ipv6_addresses, is_connected, kind, mac_of)
+
 log = logging.getLogger("anaconda.tui")
 
-SYSFS_NET = Path("/sys/class/net")
-PROC_INET6 = Path("/proc/net/if_inet6")
 HOSTNAME_MAX = 64  # HOST_NAME_MAX on Linux
 LABEL_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
-SIOCGIFADDR, SIOCGIFNETMASK = 0x8915, 0x891B
 #: kickstart options that make a line something this spoke does not edit
 FOREIGN = ("bondslaves", "vlanid", "teamslaves", "bridgeslaves", "essid", "interfacename")
 
@@ -46,57 +43,14 @@ class Interface:
         return f"{self.kind} ({self.name}) {'connected' if self.connected else 'disconnected'}"
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text().strip()
-    except OSError:  # carrier cannot be read while the device is down
-        return ""
-
-
-def _kind(path: Path) -> str:
-    if (path / "wireless").exists() or (path / "phy80211").exists():
-        return "Wireless"
-    return "Wired" if _read(path / "type") == "1" else "Network"
-
-
-def ipv4_address(name: str) -> str:
-    """The interface's primary IPv4 address as ADDRESS/PREFIX, or "" (ioctl: no tools)."""
-    packed = struct.pack("256s", name.encode()[:15])
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-            address = fcntl.ioctl(sock.fileno(), SIOCGIFADDR, packed)[20:24]
-            mask = fcntl.ioctl(sock.fileno(), SIOCGIFNETMASK, packed)[20:24]
-    except OSError:  # no address, or no such interface
-        return ""
-    return str(ipaddress.ip_interface(f"{socket.inet_ntoa(address)}/{socket.inet_ntoa(mask)}"))
-
-
-def ipv6_addresses(inet6: Path = PROC_INET6) -> dict[str, list[str]]:
-    """Global-scope IPv6 addresses by interface, from /proc/net/if_inet6."""
-    found: dict[str, list[str]] = {}
-    for line in _read(inet6).splitlines():
-        parts = line.split()
-        if len(parts) != 6 or parts[3] != "00":  # scope 00 is global
-            continue
-        address = ipaddress.IPv6Address(bytes.fromhex(parts[0]))
-        found.setdefault(parts[5], []).append(f"{address}/{int(parts[2], 16)}")
-    return found
-
-
 def list_interfaces(sysfs: Path = SYSFS_NET, inet6: Path = PROC_INET6,
                     ipv4: Callable[[str], str] = ipv4_address) -> list[Interface]:
-    """Hardware interfaces (those with a `device` link, so never lo, bridges or tunnels),
-    sorted by name, with link state and current addresses."""
-    if not sysfs.is_dir():
-        return []
+    """Hardware interfaces (installer/nics.py), with link state and current addresses."""
     v6 = ipv6_addresses(inet6)
     result = []
-    for path in sorted(sysfs.iterdir()):
-        if path.name == "lo" or not (path / "device").exists():
-            continue
-        carrier = _read(path / "carrier") == "1" and _read(path / "operstate") in ("up", "unknown")
+    for path in hardware_devices(sysfs):
         v4 = ipv4(path.name)
-        result.append(Interface(path.name, _read(path / "address").lower(), _kind(path), carrier,
+        result.append(Interface(path.name, mac_of(path), kind(path), is_connected(path),
                                 tuple(([v4] if v4 else []) + v6.get(path.name, []))))
     return result
 

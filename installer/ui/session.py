@@ -21,6 +21,7 @@ class InteractiveSession:
     options: BootOptions
     log_dir: Path
     dry_run: bool = False
+    firmware: str | None = None  # --firmware (dry runs): plan for uefi or bios
     images: list[Path] = field(default_factory=list)
     loaded: LoadedKickstart | None = None  # the partial kickstart, when one was given
     seen: set[str] = field(default_factory=set)
@@ -41,14 +42,15 @@ class InteractiveSession:
 
 def new_session(options: BootOptions, log_dir: Path, loaded: LoadedKickstart | None = None,
                 dry_run: bool = False, images: list[Path] | None = None,
-                version: str | None = None, dirinstall: bool = False) -> InteractiveSession:
+                version: str | None = None, dirinstall: bool = False,
+                firmware: str | None = None) -> InteractiveSession:
     handler = loaded.handler if loaded is not None else make_handler(version)
     seen = {c.name for c in loaded.commands_seen} if loaded is not None else set()
     if loaded is not None and handler.packages.seen:
         seen.add("%packages")
     single = single_language(handler, options, seen)
     return InteractiveSession(handler=handler, options=options, log_dir=log_dir, dry_run=dry_run,
-                              images=list(images or []), loaded=loaded, seen=seen,
+                              firmware=firmware, images=list(images or []), loaded=loaded, seen=seen,
                               dirinstall=dirinstall, ask_language=not single)
 
 

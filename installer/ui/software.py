@@ -1,102 +1,35 @@
-"""What the source and software spokes need from the payload, without importing it there.
+"""The software selection spoke's state and work: the comps, the choices, the depsolve.
 
-The installation source is read from the kickstart (`url`, else the unsupported
-`cdrom`/`harddrive`/`nfs`) or the boot option `inst.repo`, and a URL the person entered
-goes back into `url --url=`. The comps choices and the depsolve come from one dry-run
-request to the payload's DNF worker process (the same path as `anaconda --dry-run`), so
-DNF's memory is returned when it exits and the UI thread never waits for it.
+The comps are loaded once a source is known and again whenever the source changes (the
+controller compares the handler's source with the one it loaded from, so the source spoke
+needs no link to it). Each choice goes into %packages at once and the payload's depsolve
+runs again in its DNF worker process (the same dry-run path as `anaconda --dry-run`), so
+DNF's memory is returned when it exits. All DNF work goes through one `SingleInstance`
+("depsolve"): a newer check terminates the worker of the older one and starts only once
+that worker is gone, so quick toggles never stack DNF processes. Nothing here knows the
+toolkit: the spoke draws `state` and calls the choice methods.
 """
 from __future__ import annotations
 
-import json
 import logging
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from pykickstart.constants import KS_MISSING_IGNORE
-from pykickstart.parser import Group
-
 from installer.bootopts import BootOptions
-from installer.credentials import url_passwords
-from installer.errors import PayloadError
-from installer.logs import register_secret
-from installer.software import _proxy as proxy_for, build_request
+from installer.errors import PayloadError, message_of
+from installer.payload_request import build_request, run_payload
 from installer.sources import SourceMounts
 
-from .repocheck import RepoFound, check_repository
+from .background import Job, SingleInstance
+from .comps import Comps, describe_selection, group_names, ignore_missing, select_environment, \
+    toggle_group
 
 log = logging.getLogger("anaconda.tui")
 
-#: Installation source commands other than `url` that this installer does not install from.
-OTHER_SOURCES = ("cdrom", "harddrive", "nfs", "liveimg")
 #: An interactive check gives up sooner than an install (kickstart default: 10 tries).
 CHECK_RETRIES = 2
-
-
-# ---- the installation source ----------------------------------------------------------
-@dataclass(frozen=True)
-class SourceInfo:
-    location: str  # as shown and as checked
-    origin: str  # where it came from, for the screen
-    checkable: bool = True  # a URL; a mirror list is read by DNF, not checked here
-    problem: str = ""  # known to be unusable without any check
-    proxy: str = ""
-    verify_ssl: bool = True
-
-
-def current_source(handler, options: BootOptions, seen: set[str]) -> SourceInfo | None:
-    """The base repository an install would use: the kickstart's, else inst.repo."""
-    url = handler.url
-    origin = "the kickstart (url)" if "url" in seen else "entered here"
-    if url.seen and url.url:
-        return SourceInfo(url.url, origin, proxy=proxy_for(url.proxy or "", options),
-                          verify_ssl=not (url.noverifyssl or options.noverifyssl))
-    if url.seen and (url.mirrorlist or url.metalink):
-        kind = "mirror list" if url.mirrorlist else "metalink"
-        return SourceInfo(f"{kind} {url.mirrorlist or url.metalink}", origin, checkable=False)
-    for name in OTHER_SOURCES:
-        command = getattr(handler, name, None)
-        if command is not None and command.seen:
-            return SourceInfo(f"kickstart {name} command", f"the kickstart ({name})",
-                              checkable=False, problem=f"the kickstart's {name} command is not supported by this "
-                                      "installer; enter a repository URL instead")
-    if options.repo is not None:
-        return SourceInfo(options.repo.location, "the boot option inst.repo",
-                          proxy=proxy_for("", options), verify_ssl=not options.noverifyssl)
-    return None
-
-
-def entered_source(handler, options: BootOptions, url: str) -> SourceInfo:
-    """A URL typed into the spoke, checked with the kickstart's or the boot proxy; a
-    password inside it is registered with the log redactor at once."""
-    for password in url_passwords(url):
-        register_secret(password)
-    return SourceInfo(url, "entered here", proxy=proxy_for(handler.url.proxy or "", options),
-                      verify_ssl=not (handler.url.noverifyssl or options.noverifyssl))
-
-
-def check_source(source: SourceInfo) -> RepoFound:
-    """Fetch the source's repomd.xml; hd:/cdrom are mounted read-only for the look."""
-    if source.problem:
-        raise PayloadError(source.problem)
-    scheme = source.location.partition(":")[0].lower()
-    if scheme in ("http", "https", "ftp", "file"):
-        return check_repository(source.location, source.proxy, source.verify_ssl)
-    with SourceMounts() as mounts:
-        found = check_repository(mounts.url_for(source.location))
-    return RepoFound(source.location, found.revision)
-
-
-def write_url(handler, url: str) -> None:
-    """A checked URL becomes the kickstart's source: `url --url=URL`, the only one."""
-    command = handler.url
-    command.url, command.mirrorlist, command.metalink = url, "", ""
-    command.seen = True
-    for name in OTHER_SOURCES:
-        other = getattr(handler, name, None)
-        if other is not None:
-            other.seen = False
+LOADING, CHECKING = "Downloading package metadata...", "Checking software dependencies..."
 
 
 def source_key(handler, options: BootOptions) -> tuple | None:
@@ -111,60 +44,6 @@ def source_key(handler, options: BootOptions) -> tuple | None:
     return (base, extra, tuple((n, s.location) for n, s in options.addrepo))
 
 
-# ---- comps ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class GroupInfo:
-    id: str
-    name: str
-    description: str
-    visible: bool = True
-
-
-@dataclass(frozen=True)
-class EnvironmentInfo:
-    id: str
-    name: str
-    description: str
-    groups: tuple[str, ...] = ()
-    options: tuple[tuple[str, bool], ...] = ()  # add-on group id, selected by default
-
-
-@dataclass
-class Comps:
-    environments: list[EnvironmentInfo] = field(default_factory=list)
-    groups: dict[str, GroupInfo] = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, text: str) -> "Comps":
-        """Reads what payload/comps.py sends from the worker."""
-        data = json.loads(text)
-        envs = [EnvironmentInfo(e["id"], e["name"], e["description"], tuple(e["groups"]),
-                                tuple((g, bool(d)) for g, d in e["options"]))
-                for e in data["environments"]]
-        groups = {g["id"]: GroupInfo(g["id"], g["name"], g["description"], g["visible"])
-                  for g in data["groups"]}
-        return cls(envs, groups)
-
-    def environment(self, name: str | None) -> EnvironmentInfo | None:
-        """By id, or by name as a kickstart's @^ may give it."""
-        return next((e for e in self.environments if name in (e.id, e.name)), None) if name else None
-
-    def default_environment(self) -> EnvironmentInfo | None:
-        return self.environments[0] if self.environments else None
-
-    def addons(self, env_id: str | None) -> list[tuple[GroupInfo, bool]]:
-        """Anaconda's add-ons: the environment's optional groups, then every other
-        user-visible group it does not already contain; each with its default."""
-        env = self.environment(env_id)
-        if env is None:
-            return []
-        listed = [(gid, default) for gid, default in env.options if gid in self.groups]
-        taken = set(env.groups) | {gid for gid, _ in listed}
-        others = [(gid, False) for gid, group in self.groups.items()
-                  if group.visible and gid not in taken]
-        return [(self.groups[gid], default) for gid, default in listed + others]
-
-
 # ---- the depsolve -----------------------------------------------------------------------
 @dataclass
 class SoftwareCheck:
@@ -175,12 +54,11 @@ class SoftwareCheck:
 
 
 def check_software(handler, options: BootOptions, log_dir: Path | None,
-                   read_comps: bool = False) -> SoftwareCheck:
+                   read_comps: bool = False, job: Job | None = None) -> SoftwareCheck:
     """Depsolve the handler's %packages in the DNF worker, into a scratch root that is
     removed afterwards; with `read_comps` the comps choices come back too. Slow: run
-    it off the UI thread. A missing source raises PayloadError."""
-    from payload.runner import PayloadRunError, run_worker
-
+    it off the UI thread; `job` is told the worker process (cancelling the job
+    terminates it). A missing source raises PayloadError."""
     result = SoftwareCheck()
 
     def on_event(event) -> None:
@@ -193,59 +71,165 @@ def check_software(handler, options: BootOptions, log_dir: Path | None,
                                 mounts, dry_run=True)
         request.retries = min(request.retries, CHECK_RETRIES)
         request.report_comps = read_comps
+        if job is not None:
+            job.check()
         try:
-            result.packages = run_worker(request, on_event)
-        except PayloadRunError as exc:
-            log.info("Software check failed (%s): %s", exc.kind, exc.message)
-            result.error, result.error_kind = exc.message, exc.kind
+            result.packages = run_payload(request, on_event,
+                                          on_start=job.add_process if job is not None else None)
+        except PayloadError as exc:
+            if job is not None:
+                job.check()  # terminated because superseded: no error to report
+            log.info("Software check failed (%s): %s", exc.reason, exc.message)
+            result.error, result.error_kind = exc.message, exc.reason
     return result
 
 
-# ---- %packages edits --------------------------------------------------------------------
-def group_names(handler) -> list[str]:
-    return [g.name for g in handler.packages.groupList]
+# ---- the spoke's state and work ---------------------------------------------------------
+@dataclass
+class SoftwareState:
+    comps: Comps | None = None
+    loaded_from: tuple | None = None  # source_key the comps belong to
+    busy: str = ""  # LOADING or CHECKING while the worker runs
+    packages: int | None = None  # in the last successful depsolve
+    error: str = ""  # the last load or depsolve error
+    error_kind: str = ""  # the payload's classification of it (MissingPackages...)
 
 
-def select_environment(handler, comps: Comps, env_id: str, with_defaults: bool = True) -> None:
-    """@^env, with its default add-ons unless the person already saw it without them;
-    add-ons of the previous environment are dropped, groups the kickstart listed for
-    other reasons stay."""
-    packages = handler.packages
-    old = {g.id for g, _ in comps.addons(packages.environment)} if packages.environment else set()
-    kept = [g for g in packages.groupList if g.name not in old]
-    names = {g.name for g in kept}
-    added = [Group(g.id) for g, default in comps.addons(env_id)
-             if default and with_defaults and g.id not in names]
-    packages.environment = env_id
-    packages.groupList = kept + added
-    packages.seen = True
+class SoftwareController:
+    """`runner` runs the DNF work (the app's, delivering on the UI thread; tests: a plain
+    one, delivering on its own thread)."""
 
+    def __init__(self, session, runner: SingleInstance | None = None):
+        self.session = session
+        self.state = SoftwareState()
+        self.runner = runner or SingleInstance("depsolve")
 
-def toggle_group(handler, group_id: str) -> bool:
-    """Add or remove @group; True when it is now selected."""
-    packages = handler.packages
-    selected = group_id in group_names(handler)
-    if selected:
-        packages.groupList = [g for g in packages.groupList if g.name != group_id]
-    else:
-        packages.groupList = packages.groupList + [Group(group_id)]
-    packages.seen = True
-    return not selected
+    @property
+    def handler(self):
+        return self.session.handler
 
+    # ---- hub semantics -----------------------------------------------------------------
+    def ready(self) -> bool:
+        self.follow_source()
+        return not self.state.busy
 
-def ignore_missing(handler) -> None:
-    """`%packages --ignoremissing`: names no repository has are skipped, not an error."""
-    handler.packages.handleMissing = KS_MISSING_IGNORE
-    handler.packages.seen = True
+    def completed(self) -> bool:
+        state = self.state
+        return state.comps is not None and not state.busy and not state.error \
+            and state.packages is not None
 
+    def status(self) -> str:
+        state = self.state
+        if state.loaded_from is None:
+            return "Installation source not set up"
+        if state.busy:
+            return state.busy
+        if state.comps is None:
+            return f"Error loading the software list: {state.error}"
+        if state.error:
+            return f"Error checking software dependencies: {state.error}"
+        return describe_selection(self.handler, state.comps)
 
-def describe_selection(handler, comps: Comps | None) -> str:
-    """The hub's line: the environment's name, as Anaconda shows it."""
-    packages = handler.packages
-    if packages.environment:
-        env = comps.environment(packages.environment) if comps else None
-        return env.name if env else packages.environment
-    if packages.seen:
-        return "Custom software selected"
-    default = comps.default_environment() if comps else None
-    return default.name if default else "Default environment of the source"
+    # ---- background work ---------------------------------------------------------------
+    def follow_source(self) -> None:
+        """(Re)load the comps when the source differs from the one they came from."""
+        key = source_key(self.handler, self.session.options)
+        if key == self.state.loaded_from:
+            return
+        self.state = SoftwareState(loaded_from=key)
+        if key is None:
+            self.runner.cancel()  # a check of the old source has nothing to say
+        else:
+            log.info("Software: loading the comps of %s", key)
+            self._run(read_comps=True)
+
+    def _run(self, read_comps: bool) -> None:
+        state = self.state
+        state.busy = LOADING if read_comps else CHECKING
+        handler, session = self.handler, self.session
+
+        def work(job: Job) -> SoftwareCheck:
+            return check_software(handler, session.options, session.log_dir,
+                                  read_comps=read_comps, job=job)
+
+        self.runner.submit(work, lambda result: self._done(state, read_comps, result))
+
+    def _done(self, state: SoftwareState, read_comps: bool, result) -> None:
+        if state is not self.state:  # the source changed meanwhile
+            return
+        state.busy = ""
+        if isinstance(result, BaseException):
+            state.error = message_of(result)
+            state.error_kind, state.packages = "", None
+            return
+        if read_comps:
+            state.comps = result.comps
+        state.error, state.error_kind = result.error, result.error_kind
+        state.packages = None if result.error else result.packages
+        if read_comps and self.write_default():
+            self._run(read_comps=False)  # the check above was of the empty selection
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Until the DNF work has ended (tests)."""
+        return self.runner.wait(timeout)
+
+    # ---- choices -----------------------------------------------------------------------
+    def shown_environment(self) -> str | None:
+        """The kickstart's @^environment, or the source's default before any choice."""
+        packages, comps = self.handler.packages, self.state.comps
+        if packages.environment:
+            env = comps.environment(packages.environment) if comps else None
+            return env.id if env else packages.environment
+        if not packages.seen and comps is not None:
+            default = comps.default_environment()
+            return default.id if default else None
+        return None
+
+    def chosen_groups(self) -> set[str]:
+        return set(group_names(self.handler))
+
+    def pick_environment(self, env_id: str) -> None:
+        if self.state.comps is None or env_id == self.handler.packages.environment:
+            return
+        select_environment(self.handler, self.state.comps, env_id)
+        self._changed()
+
+    def toggle_addon(self, group_id: str) -> None:
+        if self.state.comps is None:
+            return
+        shown = self.shown_environment()
+        if not self.handler.packages.seen and shown:
+            # the default environment becomes explicit, or @group alone would replace it
+            select_environment(self.handler, self.state.comps, shown, with_defaults=False)
+        toggle_group(self.handler, group_id)
+        self._changed()
+
+    def can_skip_missing(self) -> bool:
+        return self.state.error_kind == "MissingPackages" and not self.state.busy
+
+    def skip_missing(self) -> None:
+        """What the install would offer after the fact, chosen before: skip the names no
+        repository has (`%packages --ignoremissing`)."""
+        ignore_missing(self.handler)
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.state.loaded_from is not None:
+            self._run(read_comps=False)
+
+    def enter(self) -> None:
+        """Opening the spoke again retries a software list that failed to load."""
+        self.follow_source()
+        state = self.state
+        if state.loaded_from is not None and state.comps is None and not state.busy:
+            self._run(read_comps=True)
+
+    def write_default(self) -> bool:
+        """The source's default environment, written into %packages as soon as the list is
+        known: what the hub says ("Minimal Install") is then what the kickstart says, even
+        when nobody opens this spoke. A kickstart's own %packages is never replaced."""
+        shown = self.shown_environment()
+        if shown and not self.handler.packages.seen and self.state.comps is not None:
+            select_environment(self.handler, self.state.comps, shown, with_defaults=False)
+            return True
+        return False

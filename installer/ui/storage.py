@@ -1,10 +1,17 @@
-"""What the installation destination spoke needs from storage/, without importing it there.
+"""The storage screens' model: the scan, the request's words and numbers, accepting.
 
-The scan is the installer's own (the same as `plan_storage`: image files with --image,
-else the running system with its mounted disks and the install source protected), the
-editing and planning are `storage.planning.planner.Planner`'s, and accepting writes the planner's
+The scan is the installer's own (`installer.disks.scan_disks`, the same as
+`plan_storage`: image files with --image, else the running system with its mounted disks
+and the install source protected, then --firmware, inst.disklabel and the dry run's
+tolerance of missing tools), the editing and planning are storage's planner's (the
+screens call the methods of `Scanned.planner`), and accepting writes the planner's
 kickstart lines into the session's handler. The LUKS passphrase is registered with the
 log redactor the moment it is known, so no log line ever carries it.
+
+The screens import from here only this module's API: the functions below, the error every
+edit raises (`RequestProblem`, naming the field), the mount point they edit
+(`MountRequest`) and the choices they offer (`DEVICE_TYPES`, `MD_LEVELS`, `LUKS_VERSIONS`,
+`SCHEMES`, `SCHEME_LABELS`, `FILESYSTEMS`); nothing of storage/ directly.
 """
 from __future__ import annotations
 
@@ -16,27 +23,26 @@ from pathlib import Path
 from blivet.size import Size
 
 from installer.bootopts import BootOptions
-from installer.errors import StorageError
 from installer.logs import register_secret
-from storage.planning.inventory import DiskInfo, PartitionInfo, to_mib
-from storage.errors import StorageProblem
-from storage.planning.request import (DEVICE_TYPES, LUKS_VERSIONS, SCHEMES, SPECIAL_MOUNTS,
-                                    AutomaticLayout, LayoutRequest, MountRequest)
-from storage.checker.mount_checks import BTRFS_LEVELS, MD_LEVELS
-from storage.planning.planner import Plan, Planner
+from storage.checker import mount_checks as _mount_checks
 from storage.checker.request_checks import RequestProblem
+from storage.errors import StorageProblem
+from storage.planning import request as _request
+from storage.planning.inventory import to_mib
+from storage.planning.planner import Planner
+from storage.planning.request import MountRequest  # noqa: F401 (API: the mount point the screens edit)
 from storage.session import StorageSession
 
 from .storage_prefill import Prefill, prefill
 
 log = logging.getLogger("anaconda.tui")
 
-__all__ = ["DEVICE_TYPES", "LUKS_VERSIONS", "SCHEMES", "SPECIAL_MOUNTS", "AutomaticLayout",
-           "BTRFS_LEVELS", "DiskInfo", "LayoutRequest", "MD_LEVELS", "MountRequest",
-           "PartitionInfo", "Plan", "Planner", "Prefill", "RequestProblem", "Scanned",
-           "accept", "asked", "has_layout", "human", "kickstart_problem", "layout_kind", "mib",
-           "load", "parse_size", "scan", "select", "set_passphrase", "storage_text", "FILESYSTEMS",
-           "SCHEME_LABELS"]
+#: What the screens offer: device types of a mount point, RAID levels, LUKS versions and
+#: the automatic schemes (exactly what the planner accepts).
+DEVICE_TYPES = _request.DEVICE_TYPES
+MD_LEVELS = _mount_checks.MD_LEVELS
+LUKS_VERSIONS = _request.LUKS_VERSIONS
+SCHEMES = _request.SCHEMES
 
 #: The schemes in the words of Anaconda's screens.
 SCHEME_LABELS = {"lvm": "LVM", "thinp": "LVM thin", "plain": "Standard partitions", "btrfs": "Btrfs"}
@@ -65,27 +71,16 @@ def _read_sizes(session: StorageSession) -> None:
                 log.info("Size of %s not read: %s", part.name, exc)
 
 
-def scan(options: BootOptions, images: list[Path]) -> Scanned:
-    """Slow (seconds on a guest): run it off the UI thread."""
-    from installer.disks import source_devices
-    from storage.protection import protect_running_system
-    from storage.session import detect_platform, from_image_files, memory_total
-    from storage.session import scan as scan_system
+def scan(options: BootOptions, images: list[Path], dry_run: bool = False,
+         firmware: str | None = None) -> Scanned:
+    """Slow (seconds on a guest): run it off the UI thread. The scan of an unattended
+    install (installer.disks.scan_disks), plus the sizes of existing filesystems."""
+    from installer.disks import scan_disks
 
-    for image in images:
-        if not Path(image).is_file():
-            raise StorageError(f"--image {image}: no such file")
-    try:
-        if images:
-            session = from_image_files(list(images), detect_platform(), memory_total())
-            source = "image files " + ", ".join(Path(i).name for i in images)
-        else:
-            session = scan_system()
-            protect_running_system(session, source_devices(options))
-            source = "this computer's disks"
-        _read_sizes(session)
-    except StorageProblem as exc:
-        raise StorageError(exc.message) from None
+    session = scan_disks(options, images, dry_run, firmware)
+    _read_sizes(session)
+    source = ("image files " + ", ".join(Path(i).name for i in images)) if images else \
+        "this computer's disks"
     return Scanned(session, Planner(session), source)
 
 
@@ -114,7 +109,7 @@ def accept(planner: Planner, handler) -> None:
 # ---- the handler's layout --------------------------------------------------------------
 def has_layout(handler) -> bool:
     return bool(handler.autopart.autopart or handler.partition.partitions or handler.logvol.lvList
-                or handler.raid.raidList or handler.btrfs.btrfsList)
+                or handler.raid.raidList or handler.btrfs.btrfsList or handler.mount.mount_points)
 
 
 def layout_kind(handler) -> str:
@@ -186,6 +181,6 @@ def load(scanned: Scanned, handler, seen: set[str]) -> Prefill:
 
 def storage_text(handler) -> str:
     """The handler's storage commands as text: tells whether they changed since read."""
-    from storage.planning.to_kickstart import STORAGE_COMMANDS
+    from storage.commands import PLANNED_COMMANDS
 
-    return "".join(str(handler.commands[name]) for name in STORAGE_COMMANDS)
+    return "".join(str(handler.commands[name]) for name in PLANNED_COMMANDS)

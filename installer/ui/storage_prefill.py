@@ -4,7 +4,7 @@ The TUI is a kickstart editor, so a partial kickstart's `ignoredisk`, `clearpart
 `autopart`, `part` and `logvol` pre-fill the screens. The reading is the inverse of
 `storage.planning.to_kickstart` (member partitions `pv.NN` make a volume group, `part None
 --onpart --resize` is a shrink); what has no place on the screens (`raid`, `btrfs`,
-`clearpart --linux`) is named in `Prefill.notes`, and then the kickstart's own lines stay
+`mount`, `clearpart --linux`) is named in `Prefill.notes`, and then the kickstart's own lines stay
 in the handler until the person changes something here.
 """
 from __future__ import annotations
@@ -19,11 +19,12 @@ from pykickstart.constants import (AUTOPART_TYPE_BTRFS, AUTOPART_TYPE_LVM, AUTOP
 from installer.logs import register_secret
 from storage.planning.request import MountRequest
 from storage.checker.request_checks import RequestProblem
+from storage.commands import PLANNED_COMMANDS, canonical
 
 log = logging.getLogger("anaconda.tui")
 
-STORAGE_COMMANDS = frozenset(("ignoredisk", "clearpart", "zerombr", "autopart", "reqpart", "part",
-                              "partition", "volgroup", "logvol", "raid", "btrfs"))
+#: The commands that pre-fill the screens (or are named in the notes as kept).
+PREFILLED = (*PLANNED_COMMANDS, "mount")
 SCHEMES = {AUTOPART_TYPE_PLAIN: "plain", AUTOPART_TYPE_LVM: "lvm", AUTOPART_TYPE_LVM_THINP: "thinp",
            AUTOPART_TYPE_BTRFS: "btrfs"}
 MEMBERS = ("pv.", "raid.", "btrfs.")
@@ -102,14 +103,15 @@ def _custom(planner, handler, notes: list[str]) -> None:
                              max_size=lv.maxSizeMB or 0, encrypted=lv.vgname in encrypted_vgs,
                              volume_group=lv.vgname)
         _try(notes, f"logvol {lv.mountpoint}", lambda m=mount: planner.add_mount(m))
-    for command, items in (("raid", handler.raid.raidList), ("btrfs", handler.btrfs.btrfsList)):
+    for command, items in (("raid", handler.raid.raidList), ("btrfs", handler.btrfs.btrfsList),
+                           ("mount", handler.mount.mount_points)):
         if items:
             notes.append(f"{command} commands are kept as the kickstart gives them")
 
 
 def prefill(planner, handler, seen: set[str]) -> Prefill:
     """Fill `planner`'s request from `handler`; nothing happens without storage commands."""
-    if not seen & STORAGE_COMMANDS:
+    if not any(canonical(name) in PREFILLED for name in seen):
         return Prefill()
     found = Prefill(given=True)
     _disks(planner, handler, found.notes)
@@ -120,7 +122,7 @@ def prefill(planner, handler, seen: set[str]) -> Prefill:
         _try(found.notes, "autopart", lambda: planner.use_automatic(
             SCHEMES.get(autopart.type, "lvm"), bool(autopart.encrypted), autopart.fstype or "xfs"))
     elif handler.partition.partitions or handler.logvol.lvList or handler.raid.raidList \
-            or handler.btrfs.btrfsList:
+            or handler.btrfs.btrfsList or handler.mount.mount_points:
         _custom(planner, handler, found.notes)
     if found.notes:
         log.info("Kickstart storage kept as given: %s", "; ".join(found.notes))

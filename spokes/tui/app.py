@@ -74,6 +74,7 @@ class TuiApp:
         self._calls: queue.Queue[Callable[[], None]] = queue.Queue()
         self._pipe: int | None = None
         self._threads: list[threading.Thread] = []
+        self._runners: list = []  # installer.ui.background.SingleInstance, see background()
         self.exit_value: object = None
         self._size: tuple[int, int] = (MIN_COLS, MIN_ROWS)
 
@@ -228,6 +229,15 @@ class TuiApp:
         thread.start()
         return thread
 
+    def background(self, purpose: str):
+        """A `SingleInstance` (installer.ui.background) for one purpose's work: results
+        arrive on the UI thread, then a redraw; `settle()` waits for it too."""
+        from installer.ui.background import SingleInstance
+
+        runner = SingleInstance(purpose, lambda call: self.call_soon(lambda: (call(), self.redraw())))
+        self._runners.append(runner)
+        return runner
+
     def settle(self, timeout: float = 120) -> None:
         """Tests: wait for background work and deliver its results (repeats for chains).
         Returns early when a dialog waits for the user: a worker may be blocked on it."""
@@ -235,7 +245,7 @@ class TuiApp:
         while True:
             self._run_calls()
             self._threads = [t for t in self._threads if t.is_alive()]
-            if not self._threads and self._calls.empty():
+            if not self._threads and self._calls.empty() and not any(r.busy for r in self._runners):
                 return
             if self.dialogs and self._calls.empty():
                 return

@@ -1,24 +1,19 @@
 """Installation destination: the disks, how they are partitioned, what space is reclaimed.
 
-The scan runs in the background when the hub is built (the spoke is "[-]" meanwhile).
-The screen edits a layout request (storage's planner, through installer.ui.storage);
-leaving it plans the request in the background and shows every planned action, and only
-"Accept" writes the storage commands into the kickstart handler. A kickstart's storage
-commands pre-fill the request, and a kickstart whose layout plans is complete as it is.
+The state and the work (scan, edits, planning, accepting) are installer.ui.destination's
+`DestinationController`; this screen draws them and maps keys. The scan runs in the
+background when the hub is built (the spoke is "[-]" meanwhile); leaving plans the request
+in the background and shows every planned action, and only "Accept" writes the storage
+commands into the kickstart handler.
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from dataclasses import field as default
 
 import urwid
 
-from installer.errors import InstallerError
-from installer.ui.storage import (FILESYSTEMS, SCHEME_LABELS, SCHEMES, AutomaticLayout, Prefill,
-                                           RequestProblem, Scanned, accept, asked, has_layout, human,
-                                           kickstart_problem, layout_kind, load, scan, select,
-                                           storage_text)
+from installer.ui.destination import ASK_NO_DISKS, LEAVE, PLANNING, DestinationController
+from installer.ui.storage import FILESYSTEMS, SCHEME_LABELS, SCHEMES, human
 
 from .app import Dialog
 from .spoke import SYSTEM, Spoke
@@ -48,21 +43,6 @@ Begin Installation."""
 MODES = (("Automatic", "automatic"), ("Custom", "custom"))
 
 
-@dataclass
-class DestinationState:
-    scanning: bool = False
-    scanned: Scanned | None = None
-    scan_error: str = ""
-    planning: bool = False
-    problem: str = ""  # why the last plan (or the kickstart's layout) failed
-    complete: bool = False  # the handler holds a layout that plans
-    dirty: bool = False  # changed here since the handler was last written
-    release: bool = False  # leave without planning (after "leave unfinished", or accepted)
-    loaded: str = ""  # the handler's storage commands when last read or written
-    prefill: Prefill = default(default_factory=Prefill)
-    auto: AutomaticLayout = default(default_factory=AutomaticLayout)  # kept while custom is shown
-
-
 class DestinationSpoke(Spoke):
     title = "Installation destination"
     category = SYSTEM
@@ -71,78 +51,39 @@ class DestinationSpoke(Spoke):
 
     def __init__(self) -> None:
         super().__init__()
-        self.state = DestinationState()
         self.rows = KeyedList()
-        self._open = False
+        self._controller: DestinationController | None = None
+
+    @property
+    def controller(self) -> DestinationController:
+        if self._controller is None:
+            self._controller = DestinationController(self.session, self.app.background)
+        return self._controller
+
+    @property
+    def state(self):
+        return self.controller.state
 
     @property
     def planner(self):
-        return self.state.scanned.planner
+        return self.controller.planner
 
     # ---- hub semantics -----------------------------------------------------------------
     def setup(self) -> None:
-        if self.session.dirinstall or self.state.scanning:
-            return
-        self.state.scanning = True
-        handler, options, images = self.handler, self.session.options, list(self.session.images)
-
-        def work():
-            scanned = scan(options, images)
-            return scanned, kickstart_problem(scanned, handler) if has_layout(handler) else ""
-        self.app.run_background("storage-scan", work, self._scanned)
-
-    def _scanned(self, result, error: BaseException | None) -> None:
-        state = self.state
-        state.scanning = False
-        if error is not None:
-            state.scan_error = error.message if isinstance(error, InstallerError) else \
-                f"{type(error).__name__}: {error}"
-            log.error("Storage scan failed: %s", state.scan_error)
-            return
-        state.scanned, problem = result
-        self._read_handler()
-        if has_layout(self.handler):
-            state.complete, state.problem = not problem, problem
-
-    def _read_handler(self) -> None:
-        state = self.state
-        state.prefill = load(state.scanned, self.handler, self.session.seen)
-        if self.planner.request.automatic is not None:
-            state.auto = replace(self.planner.request.automatic)
-        state.loaded, state.dirty = storage_text(self.handler), False
+        self.controller.setup()
 
     def ready(self) -> bool:
-        return not self.state.scanning
+        return self.controller.ready()
 
     def completed(self) -> bool:
-        return self.session.dirinstall or self.state.complete
+        return self.controller.completed()
 
     def status(self) -> str:
-        state = self.state
-        if self.session.dirinstall:
-            return "Not needed for a directory install"
-        if state.scanning:
-            return "Probing storage..."
-        if state.scan_error:
-            return f"Storage scan failed: {state.scan_error}"
-        if state.planning:
-            return "Planning the layout..."
-        if not self.planner.request.disks:
-            return "No disks selected"
-        if state.problem:
-            return state.problem
-        kind = layout_kind(self.handler) if state.complete and not state.dirty else \
-            "automatic" if self.planner.request.automatic is not None else "custom"
-        return "Automatic partitioning selected" if kind == "automatic" else "Custom partitioning selected"
+        return self.controller.status()
 
     # ---- the screen --------------------------------------------------------------------
     def enter(self) -> None:
-        """From the hub: read the handler again if its storage commands changed since."""
-        if self._open or self.state.scanned is None:
-            return
-        self._open = True
-        if storage_text(self.handler) != self.state.loaded:
-            self._read_handler()
+        self.controller.enter()
 
     def body(self) -> urwid.Widget:
         state = self.state
@@ -161,12 +102,12 @@ class DestinationSpoke(Spoke):
         return urwid.Padding(urwid.Filler(urwid.Text(text), valign="top"), left=1, right=1)
 
     def _first_disk(self) -> str:
-        return next((f"disk:{d.name}" for d in self.planner.list_disks() if d.usable), "buttons")
+        return next((f"disk:{d.name}" for d in self.controller.disks() if d.usable), "buttons")
 
     def _disk_rows(self) -> list[tuple[str, urwid.Widget]]:
-        chosen = self.planner.request.disks
+        chosen = self.controller.request.disks
         rows = []
-        for disk in self.planner.list_disks():
+        for disk in self.controller.disks():
             if not disk.usable:
                 rows.append((f"off:{disk.name}", urwid.Text(("dim", f" -  {disk.name:<8}{human(disk.size):>9}  "
                                                                      f"unavailable: {disk.protected}"))))
@@ -181,15 +122,14 @@ class DestinationSpoke(Spoke):
         return rows
 
     def _rows(self) -> list[tuple[str, urwid.Widget]]:
-        state, request = self.state, self.planner.request
+        controller, state, request = self.controller, self.state, self.controller.request
         automatic = request.automatic is not None
         rows: list[tuple[str, urwid.Widget]] = [
             ("head", urwid.Text(("category", "Disks to install to (Space or Enter selects)"))),
             *self._disk_rows()]
         if request.disks:
-            size = sum(d.size for d in self.planner.list_disks() if d.name in request.disks)
-            rows.append(("sel", urwid.Text(f"Selected: {len(request.disks)} of {len(self.planner.list_disks())}"
-                                           f", {human(size)}; free for the new system: "
+            rows.append(("sel", urwid.Text(f"Selected: {len(request.disks)} of {len(controller.disks())}"
+                                           f", {human(controller.selected_size())}; free for the new system: "
                                            f"{human(self.planner.room)}")))
         else:
             rows.append(("sel", error_text("No disks selected: select at least one.")))
@@ -208,7 +148,7 @@ class DestinationSpoke(Spoke):
         else:
             names = ", ".join(m.mountpoint for m in request.mounts) or "none yet"
             rows.append(("mounts", field("Mount points:", urwid.Text(names, wrap="ellipsis"))))
-        rows += [("reclaim", field("Reclaim space:", urwid.Text(self._reclaim_text(), wrap="ellipsis"))),
+        rows += [("reclaim", field("Reclaim space:", urwid.Text(controller.reclaim_text(), wrap="ellipsis"))),
                  ("d2", urwid.Divider()),
                  ("buttons", button_row([("Reclaim space", self.open_reclaim), ("Mount points", self.open_custom),
                                          ("Passphrase", self.open_passphrase), ("Done", self.app.back)]))]
@@ -219,73 +159,51 @@ class DestinationSpoke(Spoke):
                 ("dim", "Kept from the kickstart until changed here: " + "; ".join(state.prefill.notes))))]
         return rows
 
-    def _reclaim_text(self) -> str:
-        reclaim = self.planner.request.reclaim
-        if reclaim.clear_all:
-            return "clear all: everything on the selected disks is deleted"
-        said = [f"delete {n}" for n in reclaim.delete] + [f"shrink {n} to {s} MiB" for n, s in reclaim.shrink.items()]
-        return ", ".join(said) or "keep everything (use free space only)"
-
     # ---- changes -----------------------------------------------------------------------
     def changed(self) -> None:
-        self.state.dirty, self.state.problem = True, ""
+        self.controller.changed()
         self.redraw()
 
-    def _try(self, action) -> bool:
-        try:
-            action()
-        except RequestProblem as problem:
-            self.state.problem = problem.message
-            self.redraw()
-            return False
-        self.changed()
-        return True
-
     def toggle(self, name: str) -> None:
-        chosen = set(self.planner.request.disks) ^ {name}
-        order = [d.name for d in self.planner.list_disks() if d.name in chosen]
-        self._try(lambda: select(self.planner, order))
-
-    def _use_automatic(self) -> None:
-        auto = self.state.auto
-        self._try(lambda: self.planner.use_automatic(auto.scheme, auto.encrypted, auto.fstype))
+        self.controller.toggle(name)
+        self.redraw()
 
     def pick_mode(self, mode: str) -> None:
         if mode == "automatic":
-            self._use_automatic()
+            self.controller.use_automatic()
+            self.redraw()
             return
-        self.planner.use_custom(seed=False)
-        self.changed()
+        self.controller.use_custom()
+        self.redraw()
         self.open_custom()
 
     def pick_scheme(self, scheme: str) -> None:
-        self.state.auto.scheme = scheme
-        self._use_automatic()
+        self.controller.pick_scheme(scheme)
+        self.redraw()
 
     def pick_fstype(self, fstype: str) -> None:
-        self.state.auto.fstype = fstype
-        self._use_automatic()
+        self.controller.pick_fstype(fstype)
+        self.redraw()
 
     def pick_encrypted(self, on: bool) -> None:
-        if on and not self.planner.request.encryption.passphrase:
+        if self.controller.needs_passphrase(on):
             self.app.show(PassphraseScreen(self.planner, lambda: self.pick_encrypted(True),
                                            on_cancel=self.redraw))
             return
-        self.state.auto.encrypted = on
-        self._use_automatic()
+        self.controller.pick_encrypted(on)
+        self.redraw()
 
     def open_reclaim(self) -> None:
-        if not self.planner.request.disks:
-            self.state.problem = "disks: select at least one disk first"
+        if not self.controller.can_reclaim():
             self.redraw()
             return
         self.app.show(ReclaimScreen(self.planner, self.changed))
 
     def open_custom(self) -> None:
-        if self.planner.request.automatic is not None:
-            self.planner.use_custom(seed=False)
-            self.changed()
-        self.app.show(CustomScreen(self.planner, lambda: replace(self.state.auto), self.changed))
+        if self.controller.request.automatic is not None:
+            self.controller.custom_from_automatic()
+            self.redraw()
+        self.app.show(CustomScreen(self.planner, self.controller.automatic, self.changed))
 
     def open_passphrase(self) -> None:
         self.app.show(PassphraseScreen(self.planner, self.changed))
@@ -293,7 +211,7 @@ class DestinationSpoke(Spoke):
     def shortcut(self, key: str) -> bool:
         """Letters for the buttons and switches, for a keyboard on a serial line:
         c custom mount points, r reclaim space, e encryption on/off, p passphrase."""
-        if self.state.scanned is None or self.state.planning or self.session.dirinstall:
+        if not self.controller.can_use_keys():
             return False
         actions = {"c": self.open_custom, "r": self.open_reclaim, "p": self.open_passphrase,
                    "e": lambda: self.pick_encrypted(not self.state.auto.encrypted)}
@@ -307,53 +225,33 @@ class DestinationSpoke(Spoke):
 
     # ---- leaving: plan, summary, accept ---------------------------------------------------
     def leave(self) -> bool:
-        state = self.state
-        if self.session.dirinstall or state.scanned is None or state.release:
-            state.release, self._open = False, False
+        what = self.controller.leave()
+        if what == LEAVE:
             return True
-        if state.planning:
-            return False
-        if not state.dirty and (state.complete or state.problem):
-            self._open = False
-            return True
-        if not self.planner.request.disks:
+        if what == ASK_NO_DISKS:
             self.app.dialog(Dialog("No disks selected", "No disk is selected: the installation cannot "
                                    "begin until one is. Leave anyway?",
                                    [("Leave", self._leave_unfinished), ("Stay", None)]))
-            return False
-        self._plan()
+        elif what == PLANNING:
+            self.controller.plan(self._planned)
+            self.redraw()
         return False
 
-    def _plan(self) -> None:
-        self.state.planning = True
-        self.redraw()
-        self.app.run_background("storage-plan", self.planner.plan, self._planned)
-
-    def _planned(self, plan, error: BaseException | None) -> None:
-        state = self.state
-        state.planning = False
-        if error is not None:
-            state.problem = f"the layout cannot be planned: {error}"
-        elif plan.ok:
+    def _planned(self, plan) -> None:
+        if plan is not None:
             self.app.show(SummaryScreen(plan, self._accept))
             return
-        else:
-            state.problem = plan.problem if plan.field else f"{plan.problem.rstrip('.')}; {asked(self.planner)}"
-        self.app.dialog(Dialog("Cannot use this layout", f"{state.problem[:1].upper()}{state.problem[1:]}.",
+        problem = self.state.problem
+        self.app.dialog(Dialog("Cannot use this layout", f"{problem[:1].upper()}{problem[1:]}.",
                                [("Leave unfinished", self._leave_unfinished), ("Change it", None)],
                                help_text=HELP))
 
     def _leave_unfinished(self) -> None:
-        self.state.complete = False
-        self.state.release = True
+        self.controller.leave_unfinished()
         self.app.back()
 
     def _accept(self) -> None:
-        state = self.state
-        accept(self.planner, self.handler)
-        state.complete, state.dirty, state.problem = True, False, ""
-        state.loaded, state.prefill = storage_text(self.handler), Prefill()
-        state.release = True
+        self.controller.accept()
         self.app.back()
 
 

@@ -20,6 +20,7 @@ from installer.logs import redact
 from installer.tasks import ProgressEvent
 
 from .app import Dialog, TuiApp
+from .errors import failure, message_of
 from .hub import Hub
 from .progress import ProgressScreen
 
@@ -48,7 +49,7 @@ class TuiFrontend:
         self._ui(lambda: self.screen.message(f"Warning: {redact(text)}"))
 
     def error(self, error: InstallerError) -> None:
-        self._ui(lambda: self.screen.message(f"Error: {redact(error.message)}"))
+        self._ui(lambda: self.screen.message(f"Error: {message_of(error)}"))
 
     def ask(self, question: Question) -> str:
         answered = threading.Event()
@@ -101,12 +102,8 @@ class TuiFrontend:
             if error is None:
                 lines, action = result
                 self._finished(lines, action)
-            elif isinstance(error, InstallerError):
-                self._failed(error)
             else:
-                log.error("Internal error during the install", exc_info=error)
-                self._failed(InstallerError(f"internal error (a bug): {error}; the traceback "
-                                            "is in /tmp/anaconda.log"))
+                self._failed(failure(error))
         self.worker = app.run_background("install", work, done)
 
     def _finished(self, lines: list[str], action: str | None) -> None:
@@ -121,12 +118,13 @@ class TuiFrontend:
 
     def _failed(self, error: InstallerError) -> None:
         app = self.app
-        self.screen.failed = error.message
-        code = getattr(error, "exit_code", 1)
-        text = (f"{error.message}\n\nThe logs are in {app.session.log_dir} (anaconda.log, "
+        message = message_of(error)
+        self.screen.failed = message
+        code = error.exit_code
+        text = (f"{message}\n\nThe logs are in {app.session.log_dir} (anaconda.log, "
                 "storage.log, packaging.log, program.log) and, when the target was mounted, "
                 "in /var/log/anaconda/ on it.")
-        self.screen.finish([f"The installation failed: {error.message}"], "Exit",
+        self.screen.finish([f"The installation failed: {message}"], "Exit",
                            lambda: app.exit(Outcome(code)))
         app.dialog(Dialog(f"Installation failed ({error.kind})", redact(text),
                           [("Exit", lambda: app.exit(Outcome(code))), ("Show progress", None)]))

@@ -23,6 +23,7 @@ from installer.ui import localization
 from installer.ui.localization import (DEFAULT_LOCALE, LanguageInfo, LanguageTable,
                                                 LocaleInfo, fold)
 
+from .errors import message_of
 from .spoke import LOCALIZATION, Spoke
 from .widgets import FilterList, error_text, field
 
@@ -112,7 +113,7 @@ class LanguageSpoke(Spoke):
         self.loading = False
         if error is not None:
             log.warning("Language list not loaded: %s", error)
-            self.error = f"The list of languages could not be loaded ({error})."
+            self.error = f"The list of languages could not be loaded ({message_of(error)})."
             return
         self.error, self.loaded_once = "", True
         self._remember_label(table)

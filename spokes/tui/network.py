@@ -15,8 +15,9 @@ import urwid
 from installer.ui.network import (Interface, InterfaceConfig, NetworkState,
                                            list_interfaces, read_state, write_state)
 
+from .errors import refuse
 from .spoke import SYSTEM, Spoke
-from .widgets import Choice, field
+from .widgets import Choice, boxed, field
 
 HELP = """Network & host name: how the installed system connects, and its name.
 
@@ -34,10 +35,6 @@ Esc there checks the settings and returns to the list; Esc in the list saves eve
 (as kickstart `network` lines) and returns to the hub. Tab and the arrows move."""
 
 LIST_FOCUS = 4  # the first interface row of the list view
-
-
-def _boxed(edit: urwid.Edit) -> urwid.Widget:
-    return urwid.AttrMap(edit, "dim", focus_map="focus")
 
 
 class InterfaceEditor:
@@ -65,10 +62,10 @@ class InterfaceEditor:
                 field("IPv4 method:", urwid.Columns([
                     (10, urwid.AttrMap(self.dhcp, None, "focus")),
                     (12, urwid.AttrMap(self.static, None, "focus"))])),
-                field("Address/prefix:", _boxed(self.address)),
+                field("Address/prefix:", boxed(self.address)),
                 field("", urwid.Text(("dim", "static only, e.g. 192.168.1.10/24"))),
-                field("Gateway:", _boxed(self.gateway)),
-                field("DNS servers:", _boxed(self.dns)),
+                field("Gateway:", boxed(self.gateway)),
+                field("DNS servers:", boxed(self.dns)),
                 field("", urwid.Text(("dim", "comma-separated, e.g. 1.1.1.1, 8.8.8.8"))),
                 urwid.AttrMap(self.onboot, None, focus_map="focus"),
                 urwid.Divider(),
@@ -119,7 +116,7 @@ class NetworkSpoke(Spoke):
 
     def _build_list(self) -> None:
         rows: list[urwid.Widget] = [
-            field("Host name:", _boxed(self.hostname)),
+            field("Host name:", boxed(self.hostname)),
             field("", urwid.Text(("dim", "e.g. myhost.example.com; empty: the network names it"))),
             urwid.Divider(),
             urwid.Text(("category", "Interfaces (Enter to configure)")),
@@ -152,9 +149,7 @@ class NetworkSpoke(Spoke):
         self.state.hostname = self.hostname.edit_text.strip()
         problems = self.state.problems()
         if problems:
-            self.error.set_text(("error", "\n".join(problems)))
-            self.redraw()
-            return False
+            return refuse(self, self.error, problems)
         write_state(self.handler, self.state)
         return True
 
@@ -163,9 +158,7 @@ class NetworkSpoke(Spoke):
         config = editor.read()
         problems = config.problems()
         if problems:
-            editor.error.set_text(("error", "\n".join(problems)))
-            self.redraw()
-            return False
+            return refuse(self, editor.error, problems)
         index = self.state.configs.index(editor.config)
         self.state.configs[index] = config
         self.editor = None

@@ -12,6 +12,7 @@ import urwid
 from installer.ui.accounts import (has_admin, keep_root_hashed, lock_root, root_locked,
                                             root_password_set, set_root_password)
 
+from .errors import refuse
 from .password_fields import PasswordFields
 from .spoke import USER_SETTINGS, Spoke
 
@@ -96,9 +97,7 @@ class RootPasswordSpoke(Spoke):
         return self.form
 
     def _refuse(self, message: str) -> bool:
-        self.error.set_text(("error", message))
-        self.redraw()
-        return False
+        return refuse(self, self.error, message)
 
     def leave(self) -> bool:
         """Esc: apply what was entered; a mistake keeps the person here, named."""

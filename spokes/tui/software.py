@@ -1,30 +1,20 @@
 """Software selection: a base environment from the source's comps, then its add-ons.
 
 Anaconda's text-mode choices on one scrolling screen: environments (one of them) with
-their descriptions, then the add-on groups of the chosen one (any number). Each change
-goes into %packages at once (`@^environment`, `@group`) and the payload's depsolve runs
-again in its child process; the hub's mark waits for it and shows its error. The comps
-are loaded once a source is known and again whenever the source changes (the spoke
-compares the handler's source with the one it loaded from, so the source spoke needs
-no link to it).
+their descriptions, then the add-on groups of the chosen one (any number). The state and
+the work (comps loading, the depsolve after each change, in the DNF worker) are the
+controller's (installer/ui/software.py); this screen draws them and maps keys.
 """
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from typing import Callable
 
 import urwid
 
-from installer.errors import InstallerError
-from installer.ui.software import (Comps, SoftwareCheck, check_software,
-                                            describe_selection, group_names, ignore_missing,
-                                            select_environment, source_key, toggle_group)
+from installer.ui.software import SoftwareController
 
 from .spoke import SOFTWARE, Spoke
 from .widgets import error_text
-
-log = logging.getLogger("anaconda.tui")
 
 HELP = """Software selection: what is installed.
 
@@ -40,20 +30,6 @@ Installation source; for packages no repository has, the key i installs without 
 
 The choice is saved in the kickstart's %packages section as @^environment and @group \
 lines; packages the kickstart listed are kept."""
-
-LOADING, CHECKING = "Downloading package metadata...", "Checking software dependencies..."
-
-
-@dataclass
-class SoftwareState:
-    comps: Comps | None = None
-    loaded_from: tuple | None = None  # source_key the comps belong to
-    busy: str = ""  # LOADING or CHECKING while the worker runs
-    packages: int | None = None  # in the last successful depsolve
-    error: str = ""  # the last load or depsolve error
-    error_kind: str = ""  # the payload's classification of it (MissingPackages...)
-    generation: int = 0  # results of an older run are dropped
-
 
 class Option(urwid.WidgetWrap):
     """An environment or an add-on: mark and name, the description indented under it."""
@@ -84,143 +60,64 @@ class SoftwareSpoke(Spoke):
 
     def __init__(self) -> None:
         super().__init__()
-        self.state = SoftwareState()
+        self._controller: SoftwareController | None = None
         self._listbox: urwid.ListBox | None = None
+
+    @property
+    def controller(self) -> SoftwareController:
+        """Made once the spoke is in an app: its DNF work runs in the app's "depsolve"
+        background, whose results come back on the UI thread."""
+        if self._controller is None:
+            self._controller = SoftwareController(self.session, self.app.background("depsolve"))
+        return self._controller
+
+    @property
+    def state(self):
+        return self.controller.state
 
     # ---- hub semantics -----------------------------------------------------------------
     def setup(self) -> None:
-        self._follow_source()
+        self.controller.follow_source()
 
     def ready(self) -> bool:
-        self._follow_source()
-        return not self.state.busy
+        return self.controller.ready()
 
     def completed(self) -> bool:
-        state = self.state
-        return state.comps is not None and not state.busy and not state.error \
-            and state.packages is not None
+        return self.controller.completed()
 
     def status(self) -> str:
-        state = self.state
-        if state.loaded_from is None:
-            return "Installation source not set up"
-        if state.busy:
-            return state.busy
-        if state.comps is None:
-            return f"Error loading the software list: {state.error}"
-        if state.error:
-            return f"Error checking software dependencies: {state.error}"
-        return describe_selection(self.handler, state.comps)
+        return self.controller.status()
 
-    # ---- background work ---------------------------------------------------------------
-    def _follow_source(self) -> None:
-        """(Re)load the comps when the source differs from the one they came from."""
-        key = source_key(self.handler, self.session.options)
-        if key == self.state.loaded_from:
-            return
-        self.state = SoftwareState(loaded_from=key, generation=self.state.generation)
-        if key is not None:
-            log.info("Software: loading the comps of %s", key)
-            self._run(read_comps=True)
-
-    def _run(self, read_comps: bool) -> None:
-        state = self.state
-        state.generation += 1
-        generation = state.generation
-        state.busy = LOADING if read_comps else CHECKING
-        handler, session = self.handler, self.session
-
-        def done(result: SoftwareCheck | None, error: BaseException | None) -> None:
-            if generation != state.generation or state is not self.state:
-                return
-            state.busy = ""
-            if error is not None:
-                state.error = error.message if isinstance(error, InstallerError) else str(error)
-                state.error_kind, state.packages = "", None
-                return
-            if read_comps:
-                state.comps = result.comps
-            state.error, state.error_kind = result.error, result.error_kind
-            state.packages = None if result.error else result.packages
-            if read_comps and self._write_default():
-                self._run(read_comps=False)  # the check above was of the empty selection
-
-        self.app.run_background("software-check", lambda: check_software(
-            handler, session.options, session.log_dir, read_comps=read_comps), done)
-
-    # ---- choices -----------------------------------------------------------------------
-    def _shown_environment(self) -> str | None:
-        """The kickstart's @^environment, or the source's default before any choice."""
-        packages, comps = self.handler.packages, self.state.comps
-        if packages.environment:
-            env = comps.environment(packages.environment) if comps else None
-            return env.id if env else packages.environment
-        if not packages.seen and comps is not None:
-            default = comps.default_environment()
-            return default.id if default else None
-        return None
-
+    # ---- keys --------------------------------------------------------------------------
     def pick_environment(self, env_id: str) -> None:
-        if self.state.comps is None or env_id == self.handler.packages.environment:
-            return
-        select_environment(self.handler, self.state.comps, env_id)
-        self._changed()
-
-    def toggle_addon(self, group_id: str) -> None:
-        if self.state.comps is None:
-            return
-        shown = self._shown_environment()
-        if not self.handler.packages.seen and shown:
-            # the default environment becomes explicit, or @group alone would replace it
-            select_environment(self.handler, self.state.comps, shown, with_defaults=False)
-        toggle_group(self.handler, group_id)
-        self._changed()
-
-    def _changed(self) -> None:
-        if self.state.loaded_from is not None:
-            self._run(read_comps=False)
+        self.controller.pick_environment(env_id)
         self.redraw()
 
-    # ---- the screen --------------------------------------------------------------------
-    def skip_missing(self) -> None:
-        """What the install would offer after the fact, chosen before: skip the names no
-        repository has (`%packages --ignoremissing`)."""
-        ignore_missing(self.handler)
-        self._changed()
+    def toggle_addon(self, group_id: str) -> None:
+        self.controller.toggle_addon(group_id)
+        self.redraw()
 
     def shortcut(self, key: str) -> bool:
-        if key == "i" and self.state.error_kind == "MissingPackages" and not self.state.busy:
-            self.skip_missing()
+        if key == "i" and self.controller.can_skip_missing():
+            self.controller.skip_missing()
+            self.redraw()
             return True
         return False
 
     def enter(self) -> None:
-        """Opening the spoke again retries a software list that failed to load."""
-        self._follow_source()
-        state = self.state
-        if state.loaded_from is not None and state.comps is None and not state.busy:
-            self._run(read_comps=True)
-
-    def _write_default(self) -> bool:
-        """The source's default environment, written into %packages as soon as the list is
-        known: what the hub says ("Minimal Install") is then what the kickstart says, even
-        when nobody opens this spoke. A kickstart's own %packages is never replaced."""
-        shown = self._shown_environment()
-        if shown and not self.handler.packages.seen and self.state.comps is not None:
-            select_environment(self.handler, self.state.comps, shown, with_defaults=False)
-            return True
-        return False
+        self.controller.enter()
 
     def leave(self) -> bool:
-        self._write_default()
+        self.controller.write_default()
         return True
 
+    # ---- the screen --------------------------------------------------------------------
     def _rows(self) -> list[urwid.Widget]:
         comps = self.state.comps
         if comps is None:
             return []
         rows: list[urwid.Widget] = [urwid.Text(("category", "Base environment"))]
-        shown = self._shown_environment()
+        shown = self.controller.shown_environment()
         for env in comps.environments:
             mark = "(*)" if env.id == shown else "( )"
             rows.append(Option(env.id, mark, env.name, env.description, self.pick_environment))
@@ -228,7 +125,7 @@ class SoftwareSpoke(Spoke):
         if addons:
             env = comps.environment(shown)
             rows += [urwid.Divider(), urwid.Text(("category", f"Additional software for {env.name}"))]
-            chosen = set(group_names(self.handler))
+            chosen = self.controller.chosen_groups()
             for group, _default in addons:
                 mark = "[x]" if group.id in chosen else "[ ]"
                 rows.append(Option("@" + group.id, mark, group.name, group.description,

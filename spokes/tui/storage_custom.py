@@ -9,8 +9,9 @@ from typing import Callable
 
 import urwid
 
-from installer.ui.storage import AutomaticLayout, MountRequest, RequestProblem, human
+from installer.ui.storage import MountRequest, RequestProblem, human
 
+from .errors import message_of
 from .storage_encryption import PassphraseScreen
 from .storage_mount import MountEditor
 from .storage_widgets import KeyedList, Line, SubScreen
@@ -51,7 +52,7 @@ class CustomScreen(SubScreen):
     title = "Custom partitioning"
     help_text = HELP
 
-    def __init__(self, planner, automatic: Callable[[], AutomaticLayout], on_change: Callable[[], None]):
+    def __init__(self, planner, automatic: Callable[[], object], on_change: Callable[[], None]):
         super().__init__()
         self.planner, self.automatic, self.on_change = planner, automatic, on_change
         self.rows = KeyedList()
@@ -111,7 +112,7 @@ class CustomScreen(SubScreen):
         try:
             self.planner.remove_mount(mount.mountpoint)
         except RequestProblem as problem:
-            self.error = problem.message
+            self.error = message_of(problem)
             self.redraw()
             return
         self._changed()
@@ -137,7 +138,7 @@ class CustomScreen(SubScreen):
         except RequestProblem as problem:
             self.planner.request.automatic = None
             self.planner.request.mounts = saved
-            self.error = f"Create automatically: {problem.message}"
+            self.error = f"Create automatically: {message_of(problem)}"
             self.redraw()
             return
         log.info("Mount points created from the %s layout", auto.scheme)

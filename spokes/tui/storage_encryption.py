@@ -14,6 +14,7 @@ import urwid
 from installer.ui.storage import LUKS_VERSIONS, RequestProblem, set_passphrase
 from installer.ui.strength import password_strength
 
+from .errors import sentence
 from .storage_widgets import KeyedList, SubScreen, edit_field, radio_row
 from .widgets import button_row, error_text, field
 
@@ -120,6 +121,6 @@ class PassphraseScreen(SubScreen):
         try:
             set_passphrase(self.planner, self.first.edit_text, self.luks_version)
         except RequestProblem as problem:
-            return self._fail(problem.message[:1].upper() + problem.message[1:], "first")
+            return self._fail(sentence(problem), "first")
         log.info("Encryption passphrase set (%s)", self.luks_version)
         self.close(self.on_done)

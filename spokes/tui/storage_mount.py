@@ -11,6 +11,7 @@ import urwid
 from installer.ui.storage import (DEVICE_TYPES, MD_LEVELS, MountRequest,
                                            RequestProblem, parse_size)
 
+from .errors import sentence
 from .storage_encryption import PassphraseScreen
 from .storage_widgets import KeyedList, SubScreen, check_box, edit_field, radio_row
 from .widgets import button_row, error_text, field
@@ -103,7 +104,7 @@ class MountEditor(SubScreen):
             volume_group=self.volume_group.edit_text.strip(), reuse=self.reuse, reformat=self.reformat)
 
     def _fail(self, problem: RequestProblem) -> None:
-        self.error = problem.message[:1].upper() + problem.message[1:]
+        self.error = sentence(problem)
         where = {"mount point": "mountpoint", "size": "size", "maximum size": "max", "file system": "fstype",
                  "device type": "type", "encrypted": "encrypted", "volume group": "vg",
                  "RAID level": "raid"}.get(problem.field)

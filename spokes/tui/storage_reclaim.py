@@ -11,9 +11,10 @@ from typing import Callable
 
 import urwid
 
-from installer.ui.storage import PartitionInfo, RequestProblem, human, mib, parse_size
+from installer.ui.storage import RequestProblem, human, mib, parse_size
 
 from .app import Dialog
+from .errors import sentence
 from .storage_widgets import KeyedList, Line, SubScreen, check_box, edit_field
 from .widgets import button_row, error_text, field
 
@@ -36,7 +37,7 @@ current size. Write MiB (2048) or a unit (2 GiB). The space freed at its end goe
 new system. Save with Enter or the Save button; Esc cancels."""
 
 
-def content(part: PartitionInfo) -> str:
+def content(part) -> str:
     what = part.fstype or "unknown"
     if part.label:
         what += f' "{part.label}"'
@@ -59,7 +60,7 @@ class ReclaimScreen(SubScreen):
     def _disks(self):
         return [d for d in self.planner.list_disks() if d.name in self.planner.request.disks]
 
-    def plan_of(self, part: PartitionInfo) -> str:
+    def plan_of(self, part) -> str:
         reclaim = self.planner.request.reclaim
         if reclaim.clear_all:
             return "delete (clear all)"
@@ -104,7 +105,7 @@ class ReclaimScreen(SubScreen):
         try:
             action()
         except RequestProblem as problem:
-            self.error = problem.message[:1].upper() + problem.message[1:]
+            self.error = sentence(problem)
             self.redraw()
             return False
         self.error = ""
@@ -115,13 +116,13 @@ class ReclaimScreen(SubScreen):
     def _clear_all(self, on: bool) -> None:
         self._apply(lambda: self.planner.clear_all(on))
 
-    def delete(self, part: PartitionInfo) -> None:
+    def delete(self, part) -> None:
         self._apply(lambda: self.planner.delete(part.name))
 
-    def keep(self, part: PartitionInfo) -> None:
+    def keep(self, part) -> None:
         self._apply(lambda: self.planner.keep(part.name))
 
-    def choices(self, part: PartitionInfo) -> None:
+    def choices(self, part) -> None:
         if part.can_shrink:
             shrink = f"It can shrink to {mib(part.min_size)} MiB at least, keeping its data."
         else:
@@ -132,7 +133,7 @@ class ReclaimScreen(SubScreen):
             ("Shrink", lambda: self.ask_shrink(part)), ("Cancel", None)],
             help_text=HELP))
 
-    def ask_shrink(self, part: PartitionInfo) -> None:
+    def ask_shrink(self, part) -> None:
         if not part.can_shrink:
             self.error = f"Shrink: {part.name} cannot be shrunk: {part.why_not}."
             self.redraw()
@@ -149,7 +150,7 @@ class ShrinkScreen(SubScreen):
     title = "Shrink a partition"
     help_text = SHRINK_HELP
 
-    def __init__(self, planner, part: PartitionInfo, on_done: Callable[[], None]):
+    def __init__(self, planner, part, on_done: Callable[[], None]):
         super().__init__()
         self.planner, self.part, self.on_done = planner, part, on_done
         current = planner.request.reclaim.shrink.get(part.name)
@@ -184,7 +185,7 @@ class ShrinkScreen(SubScreen):
             size = parse_size(self.edit.edit_text, "new size")
             self.planner.shrink(self.part.name, size)
         except RequestProblem as problem:
-            self.error = problem.message[:1].upper() + problem.message[1:]
+            self.error = sentence(problem)
             self.redraw()
             return
         log.info("Shrink %s to %d MiB", self.part.name, size)

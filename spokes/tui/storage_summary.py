@@ -10,7 +10,7 @@ from typing import Callable
 
 import urwid
 
-from installer.ui.storage import Plan, human
+from installer.ui.storage import human
 
 from .storage_widgets import Line, SubScreen
 from .widgets import button_row
@@ -36,7 +36,7 @@ class SummaryScreen(SubScreen):
     title = "Summary of changes"
     help_text = HELP
 
-    def __init__(self, plan: Plan, on_accept: Callable[[], None]):
+    def __init__(self, plan, on_accept: Callable[[], None]):
         super().__init__()
         self.plan, self.on_accept = plan, on_accept
 
@@ -45,7 +45,10 @@ class SummaryScreen(SubScreen):
         lines += [Line(mount_line(m)) for m in self.plan.mounts]
         lines += [urwid.Divider(),
                   urwid.Text(("category", f"Actions ({len(self.plan.actions)}), in the order they run"))]
-        lines += [Line(action.rstrip(), wrap="space") for action in self.plan.actions]
+        lines += [Line(action.rstrip(), wrap="space") for action in self.plan.action_lines]
+        if self.plan.warnings:
+            lines += [urwid.Divider(), urwid.Text(("category", f"Warnings ({len(self.plan.warnings)})"))]
+            lines += [Line(f"! {warning}", wrap="space") for warning in self.plan.warnings]
         listbox = urwid.ListBox(urwid.SimpleFocusListWalker(lines))
         buttons = button_row([("Accept changes", self.accept), ("Back", self.app.back)])
         pile = urwid.Pile([listbox, ("pack", urwid.Divider("-")), ("pack", buttons)])

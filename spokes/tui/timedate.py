@@ -16,6 +16,7 @@ import urwid
 
 from installer.ui import localization
 
+from .errors import message_of
 from .language import FoldingFilterList
 from .spoke import LOCALIZATION, Spoke
 from .widgets import FilterList, button_row, error_text, field
@@ -60,7 +61,7 @@ class TimeSpoke(Spoke):
     def _loaded(self, _zones, error: BaseException | None) -> None:
         if error is not None:
             log.warning("Time zones not loaded: %s", error)
-            self.error = f"The time zone database could not be read ({error})."
+            self.error = f"The time zone database could not be read ({message_of(error)})."
         self.loaded = True
         self._widget = None
 
@@ -183,7 +184,7 @@ class TimeSpoke(Spoke):
         try:
             localization.set_timezone(self.handler, zone)
         except ValueError as exc:  # the lists hold only valid zones; the database changed?
-            self.app.message("Time zone", f"Time zone: {exc}.")
+            self.app.message("Time zone", f"Time zone: {message_of(exc)}.")
             return
         if first and self.utc_wanted is not None:
             self.handler.timezone.isUtc = self.utc_wanted

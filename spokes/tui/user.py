@@ -12,9 +12,10 @@ import urwid
 from installer.ui.accounts import (ADMIN_GROUP, UserForm, is_admin, propose_username,
                                             write_user)
 
+from .errors import refuse
 from .password_fields import PasswordFields
 from .spoke import USER_SETTINGS, Spoke
-from .widgets import field
+from .widgets import boxed, field
 
 HELP = f"""User creation: an account for a person, created on the installed system.
 
@@ -36,10 +37,6 @@ between fields; space toggles a box; Esc saves and returns to the hub."""
 
 def _edit(text: str = "") -> urwid.Edit:
     return urwid.Edit("", text)
-
-
-def _boxed(widget: urwid.Widget) -> urwid.Widget:
-    return urwid.AttrMap(widget, "dim", focus_map="focus")
 
 
 class UserSpoke(Spoke):
@@ -91,10 +88,10 @@ class UserSpoke(Spoke):
                                     if self.existing else "")
         self.error.set_text("")
         self.current.set_text(f"Now: {self.status()}")
-        rows = [field("Full name:", _boxed(self.fullname)),
-                field("User name:", _boxed(self.username)),
+        rows = [field("Full name:", boxed(self.fullname)),
+                field("User name:", boxed(self.username)),
                 urwid.AttrMap(self.admin, None, focus_map="focus"),
-                field("Groups:", _boxed(self.groups)),
+                field("Groups:", boxed(self.groups)),
                 field("", urwid.Text(("dim", "comma-separated; NAME(GID) makes a new group"))),
                 urwid.Divider(),
                 urwid.AttrMap(self.use_password, None, focus_map="focus"),
@@ -115,9 +112,7 @@ class UserSpoke(Spoke):
         return self.form
 
     def _refuse(self, messages: list[str]) -> bool:
-        self.error.set_text(("error", "\n".join(messages)))
-        self.redraw()
-        return False
+        return refuse(self, self.error, messages)
 
     def collect(self) -> UserForm:
         return UserForm(fullname=self.fullname.edit_text, name=self.username.edit_text.strip(),

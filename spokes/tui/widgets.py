@@ -71,6 +71,11 @@ def field(label: str, widget: urwid.Widget, width: int = 22) -> urwid.Columns:
     return urwid.Columns([(width, urwid.Text(label)), widget])
 
 
+def boxed(widget: urwid.Widget) -> urwid.Widget:
+    """An entry field drawn as a box: dim, highlighted while it has the focus."""
+    return urwid.AttrMap(widget, "dim", focus_map="focus")
+
+
 def button_row(buttons: list[tuple[str, Callable[[], None]]]) -> urwid.GridFlow:
     width = max(len(label) for label, _ in buttons) + 4
     cells = [urwid.AttrMap(urwid.Button(label, on_press=lambda _b, f=fn: f()), None, focus_map="focus")

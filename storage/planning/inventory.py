@@ -13,6 +13,7 @@ from blivet.devices import BTRFSVolumeDevice, LUKSDevice, LVMLogicalVolumeDevice
 from blivet.formats import get_format
 from blivet.size import ROUND_UP, Size
 
+from storage.blivet_adapter import resize_tool_missing, type_resizable
 from storage.checker.request_checks import Capabilities
 from storage.session import StorageSession
 
@@ -67,10 +68,9 @@ def _shrink(device) -> tuple[bool, Size, str]:
     if not fmt.type:
         return False, device.size, "it holds nothing the installer recognises"
     if not fmt.resizable:
-        if not type(fmt)._resizable:
+        if not type_resizable(fmt):
             return False, device.size, f"{fmt.type} cannot be resized"
-        resize = getattr(fmt, "_resize", None)
-        if resize is not None and not resize.available:
+        if resize_tool_missing(fmt):
             return False, device.size, f"the tools to resize {fmt.type} are missing here"
         return False, device.size, f"the size of its {fmt.type} could not be read"
     least = device.min_size if device.resizable else fmt.min_size

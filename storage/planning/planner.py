@@ -1,11 +1,12 @@
 """The storage screens' controller: the disks, a layout request the user edits, and its
 plan, made by planning the request's own kickstart commands.
 
-Every edit is checked field by field (`RequestProblem` names the field); `plan()` renders
-the request as kickstart storage commands, parses them with pykickstart and applies them
-with `storage.kickstart.apply_kickstart` to a copy of the scanned tree, so the plan shown
-is the plan of the kickstart that is saved. The scan is never repeated (a guest scan
-costs seconds) and never planned on: each plan starts from a fresh copy of it.
+Every edit is checked field by field (`RequestProblem` names the field); `plan()` writes
+the request into a pykickstart handler as its storage data objects (`to_kickstart`) and
+applies that handler with `storage.kickstart.apply_kickstart` to a copy of the scanned
+tree, so the plan shown is the plan of the kickstart that is saved. The scan is never
+repeated (a guest scan costs seconds) and never planned on: each plan starts from a fresh
+copy of it.
 """
 from __future__ import annotations
 
@@ -17,13 +18,13 @@ from blivet.errors import StorageError as BlivetError
 from blivet.formats.disklabel import DiskLabel
 from blivet.size import Size
 
-from storage.planning import to_kickstart as ks_render
+from storage.planning import to_kickstart
 from storage.planning.auto_mounts import automatic_mounts
 from storage.planning.inventory import DiskInfo, capabilities, container_names, list_disks
 from storage.errors import StorageProblem
 from storage.kickstart import apply_kickstart
 from storage.planning.request import AutomaticLayout, Encryption, LayoutRequest, MountRequest
-from storage.plan import describe_actions
+from storage.plan import action_lines, planned_actions
 from storage.planning.planned_mounts import PlannedMount, planned_mounts
 from storage.checker.reclaim_checks import check_delete, check_reclaim, check_shrink, room
 from storage.checker.reuse_checks import check_reuse
@@ -39,14 +40,24 @@ class Plan:
     """A planned request: what will be mounted where, the actions in order, or why not."""
     kickstart: list[str]
     mounts: list[PlannedMount] = field(default_factory=list)
-    actions: list[str] = field(default_factory=list)
-    problem: str = ""  # empty when the layout can be made
+    actions: list = field(default_factory=list)  # blivet's DeviceAction objects, in order
+    problem: str = ""  # empty when the layout can be made (every checker error, listed)
     field: str = ""  # the request field the problem is in, when it is one
     session: StorageSession | None = None  # the planned tree, for --dry-run and execution
 
     @property
     def ok(self) -> bool:
         return not self.problem
+
+    @property
+    def action_lines(self) -> list[str]:
+        """The actions as the summary and --dry-run show them, one numbered line each."""
+        return action_lines(self.actions)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the storage checker (and planning) found that the user should hear of."""
+        return list(self.session.warnings) if self.session is not None else []
 
 
 class Planner:
@@ -167,13 +178,24 @@ class Planner:
             checked.mounts.append(check_mount(mount, checked, self.capabilities, taken=self._taken))
         return checked
 
+    def _blank(self) -> list[str]:
+        return [d.name for d in self._disks if not d.label]
+
+    def _write(self, handler=None):
+        """The checked request's storage commands written into `handler` (None: the
+        planner's own, reused between plans: a fresh pykickstart handler costs 70 ms)."""
+        request = self.checked_request()
+        if handler is None:
+            handler = self._handler = self._handler or to_kickstart.new_handler()
+        return to_kickstart.write_storage(handler, request, self._blank())
+
     def to_kickstart(self) -> list[str]:
         """The storage commands of the request, as the saved kickstart holds them."""
-        return ks_render.render(self.checked_request(), [d.name for d in self._disks if not d.label])
+        return to_kickstart.storage_lines(self._write())
 
     def write_to(self, handler) -> None:
         """Put the request's storage commands into the TUI's kickstart handler."""
-        ks_render.write_storage(handler, self.to_kickstart())
+        self._write(handler)
 
     def fresh_session(self) -> StorageSession:
         """A copy of the scanned tree to plan on; the scan itself stays untouched."""
@@ -181,24 +203,25 @@ class Planner:
         DiskLabel.set_default_label_type(self._scanned.disklabel or DEFAULT_LABEL)
         return dataclasses.replace(self._scanned, blivet=self._scanned.blivet.copy(),
                                    protected=dict(self._scanned.protected),
-                                   selected=list(self._scanned.selected), warnings=[], snapshots=[])
+                                   selected=list(self._scanned.selected), warnings=[], snapshots=[],
+                                   swaps_on=set())
 
     def plan(self) -> Plan:
         try:
-            lines = self.to_kickstart()
+            handler = self._write()
         except RequestProblem as problem:
             return Plan([], problem=problem.message, field=problem.field)
+        lines = to_kickstart.storage_lines(handler)
         session = self.fresh_session()
         try:
-            self._handler = ks_render.write_storage(self._handler or ks_render.new_handler(), lines)
-            apply_kickstart(session, self._handler)
+            apply_kickstart(session, handler)
         except StorageProblem as problem:
             log.info("Layout not planned: %s", problem.message)
             return Plan(lines, problem=problem.message)
         except (BlivetError, ValueError) as exc:
             log.exception("Planning the layout")  # not the lines: they hold the passphrase
             return Plan(lines, problem=f"the layout cannot be planned: {' '.join(str(exc).split())}")
-        plan = Plan(lines, planned_mounts(session), describe_actions(session), session=session)
+        plan = Plan(lines, planned_mounts(session), planned_actions(session), session=session)
         log.info("Layout planned: %s; %d actions", ", ".join(f"{m.mountpoint} ({m.device_type})"
                                                            for m in plan.mounts), len(plan.actions))
         return plan

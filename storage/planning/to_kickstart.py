@@ -1,14 +1,14 @@
-"""A layout request written as kickstart storage commands, and read back by pykickstart.
+"""A layout request as kickstart storage commands: pykickstart's own data objects.
 
-The planner plans exactly these lines (parsed by real pykickstart and applied like any
-kickstart), and the TUI saves exactly these lines, so what was shown is what installs.
-The request must have passed `storage.checker.request_checks` first (defaults filled in).
+The planner puts these objects into a pykickstart handler and plans that handler (applied
+like any kickstart); the TUI puts the same objects into its handler, so what was shown is
+what installs. pykickstart serialises them (`storage_lines`): nothing here writes or
+quotes kickstart text, and nothing is parsed back. The request must have passed
+`storage.checker.request_checks` first (defaults filled in).
 """
 from __future__ import annotations
 
 import logging
-import shlex
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import count
@@ -17,33 +17,28 @@ from blivet import blockdev
 from blivet.devicelibs import btrfs as btrfs_levels
 from blivet.devicelibs import mdraid
 from blivet.size import ROUND_UP, Size
+from pykickstart.constants import (AUTOPART_TYPE_BTRFS, AUTOPART_TYPE_LVM, AUTOPART_TYPE_LVM_THINP,
+                                   AUTOPART_TYPE_PLAIN, CLEARPART_TYPE_ALL, CLEARPART_TYPE_LIST,
+                                   CLEARPART_TYPE_NONE)
 
-from storage.planning.request import Encryption, LayoutRequest, MountRequest
+from storage.commands import PLANNED_COMMANDS
+from storage.planning.request import LayoutRequest, MountRequest
 
 log = logging.getLogger("anaconda.storage")
 MiB = Size("1 MiB")
-#: The kickstart commands this module writes (and `write_storage` replaces in a handler).
-STORAGE_COMMANDS = ("ignoredisk", "clearpart", "zerombr", "autopart", "reqpart", "partition",
-                    "volgroup", "logvol", "raid", "btrfs")
 #: Room LVM takes besides the LVs: metadata per PV, extents rounding per LV.
 LV_OVERHEAD_MIB = 8
 THIN_POOL_OVERHEAD_MIB = 256
 LUKS_HEADER_MIB = 16  # LUKS2's; LUKS1 needs 2
+AUTOPART_TYPES = {"plain": AUTOPART_TYPE_PLAIN, "lvm": AUTOPART_TYPE_LVM,
+                  "thinp": AUTOPART_TYPE_LVM_THINP, "btrfs": AUTOPART_TYPE_BTRFS}
+#: The list attribute of each command that holds data objects.
+_LISTS = {"partition": "partitions", "volgroup": "vgList", "logvol": "lvList", "raid": "raidList",
+          "btrfs": "btrfsList", "mount": "mount_points"}
 
 
 def _mib(size: Size) -> int:
     return int(size.round_to_nearest(MiB, rounding=ROUND_UP).convert_to(MiB))
-
-
-def _luks(encrypted: bool, encryption: Encryption) -> str:
-    if not encrypted:
-        return ""
-    return (f" --encrypted --passphrase={shlex.quote(encryption.passphrase)}"
-            f" --luks-version={encryption.luks_version}")
-
-
-def _grow(grow: bool, max_size: int = 0) -> str:
-    return (" --grow" if grow else "") + (f" --maxsize={max_size}" if grow and max_size else "")
 
 
 def volume_name(mountpoint: str, used: set[str]) -> str:
@@ -58,10 +53,31 @@ def volume_name(mountpoint: str, used: set[str]) -> str:
 
 @dataclass
 class _Writer:
+    """Adds data objects to the storage commands of `handler`, each command marked seen
+    (as pykickstart's parser marks a command it read)."""
+    handler: object
     request: LayoutRequest
     blank: list[str]  # selected disks without a partition table
-    lines: list[str] = field(default_factory=list)
     numbers: dict[str, count] = field(default_factory=dict)
+
+    def command(self, name: str):
+        command = self.handler.commands[name]
+        command.seen = True
+        return command
+
+    def add(self, name: str, data) -> None:
+        getattr(self.command(name), _LISTS[name]).append(data)
+
+    def luks(self, encrypted: bool) -> dict:
+        """The data attributes of an encrypted device (none for a plain one)."""
+        if not encrypted:
+            return {}
+        encryption = self.request.encryption
+        return {"encrypted": True, "passphrase": encryption.passphrase,
+                "luks_version": encryption.luks_version}
+
+    def part(self, mountpoint: str, **attrs) -> None:
+        self.add("partition", self.handler.PartData(mountpoint=mountpoint, **attrs))
 
     def member(self, kind: str) -> str:
         return f"{kind}.{next(self.numbers.setdefault(kind, count(1))):02d}"
@@ -77,54 +93,62 @@ class _Writer:
         names = []
         for disk in self.disks:
             name = self.member(kind)
-            self.lines.append(f"part {name} --fstype={fstype} --size={size_mib}{_grow(grow, max_size)}"
-                              f" --ondisk={disk}{_luks(encrypted, self.request.encryption)}")
+            self.part(name, fstype=fstype, size=size_mib, disk=disk, **_grow(grow, max_size),
+                      **self.luks(encrypted))
             names.append(name)
         return names
 
 
+def _grow(grow: bool, max_size: int = 0) -> dict:
+    return {"grow": True, "maxSizeMB": max_size} if grow else {}
+
+
 def _reclaim(writer: _Writer) -> None:
     request, reclaim = writer.request, writer.request.reclaim
-    drives = ",".join(request.disks)
+    clearpart = writer.command("clearpart")
     if reclaim.clear_all:
-        writer.lines.append(f"clearpart --all --initlabel --drives={drives}")
+        clearpart.type, clearpart.initAll, clearpart.drives = CLEARPART_TYPE_ALL, True, list(request.disks)
         return
     parts = [name for name in reclaim.delete if name not in request.disks]
     if writer.blank:  # empty disks, and disks whose whole-disk content is deleted, get a table
-        writer.lines.append("zerombr")
-    writer.lines.append(f"clearpart --list={','.join(parts)}" if parts else "clearpart --none")
+        writer.command("zerombr").zerombr = True
+    if parts:
+        clearpart.type, clearpart.devices = CLEARPART_TYPE_LIST, parts
+    else:
+        clearpart.type = CLEARPART_TYPE_NONE
     for name, size in reclaim.shrink.items():
-        writer.lines.append(f"part None --onpart={name} --noformat --resize --size={size}")
+        writer.part("None", onPart=name, format=False, resize=True, size=size)
 
 
 def _partitions(writer: _Writer, mounts: list[MountRequest]) -> None:
     for m in mounts:
         if m.reuse:
-            how = f" --fstype={m.fstype}{_luks(m.encrypted, writer.request.encryption)}" if m.reformat \
-                else " --noformat"
-            writer.lines.append(f"part {m.mountpoint} --onpart={m.reuse}{how}")
+            how = {"fstype": m.fstype, **writer.luks(m.encrypted)} if m.reformat else {"format": False}
+            writer.part(m.mountpoint, onPart=m.reuse, **how)
             continue
-        writer.lines.append(f"part {m.mountpoint} --fstype={m.fstype} --size={m.size}"
-                            f"{_grow(m.grow, m.max_size)}{_luks(m.encrypted, writer.request.encryption)}")
+        writer.part(m.mountpoint, fstype=m.fstype, size=m.size, **_grow(m.grow, m.max_size),
+                    **writer.luks(m.encrypted))
 
 
 def _lvm(writer: _Writer, vgname: str, mounts: list[MountRequest]) -> None:
     """A volume group over one PV per selected disk; thin LVs share one pool."""
+    handler = writer.handler
     thin = [m for m in mounts if m.device_type == "lvm thin"]
     pool_mib = sum(m.size for m in thin)
     need = sum(m.size + LV_OVERHEAD_MIB for m in mounts) + (THIN_POOL_OVERHEAD_MIB if thin else 0)
     grow = any(m.grow for m in mounts)
     pvs = writer.members("pv", "lvmpv", max(-(-need // len(writer.disks)), 16), grow, mounts[0].encrypted)
-    writer.lines.append(f"volgroup {vgname} {' '.join(pvs)}")
+    writer.add("volgroup", handler.VolGroupData(vgname=vgname, physvols=pvs))
     used: set[str] = set()
     pool = volume_name("pool", used) if thin else ""
     if thin:
-        writer.lines.append(f"logvol none --vgname={vgname} --name={pool} --thinpool --size={pool_mib}"
-                            f"{_grow(any(m.grow for m in thin))}")
+        writer.add("logvol", handler.LogVolData(mountpoint="none", vgname=vgname, name=pool, thin_pool=True,
+                                                size=pool_mib, **_grow(any(m.grow for m in thin))))
     for m in mounts:
-        where = f" --thin --poolname={pool}" if m.device_type == "lvm thin" else ""
-        writer.lines.append(f"logvol {m.mountpoint} --vgname={vgname} --name={volume_name(m.mountpoint, used)}"
-                            f" --fstype={m.fstype} --size={m.size}{_grow(m.grow, m.max_size)}{where}")
+        where = {"thin_volume": True, "pool_name": pool} if m.device_type == "lvm thin" else {}
+        writer.add("logvol", handler.LogVolData(mountpoint=m.mountpoint, vgname=vgname,
+                                                name=volume_name(m.mountpoint, used), fstype=m.fstype,
+                                                size=m.size, **_grow(m.grow, m.max_size), **where))
 
 
 def _raid(writer: _Writer, m: MountRequest, used: set[str]) -> None:
@@ -138,13 +162,14 @@ def _raid(writer: _Writer, m: MountRequest, used: set[str]) -> None:
 
     members = writer.members("raid", "mdmember", member_mib(m.size), m.grow, False,
                              member_mib(m.max_size) if m.max_size else 0)
-    writer.lines.append(f"raid {m.mountpoint} --device={volume_name(m.mountpoint, used)} "
-                        f"--level={m.raid_level.upper()} --fstype={m.fstype}"
-                        f"{_luks(m.encrypted, writer.request.encryption)} {' '.join(members)}")
+    writer.add("raid", writer.handler.RaidData(
+        mountpoint=m.mountpoint, device=volume_name(m.mountpoint, used), level=m.raid_level.upper(),
+        fstype=m.fstype, members=members, **writer.luks(m.encrypted)))
 
 
 def _btrfs(writer: _Writer, label: str, mounts: list[MountRequest]) -> None:
     """One btrfs volume over a member per selected disk, a subvolume per mount point."""
+    handler = writer.handler
     level, disks = mounts[0].raid_level or "single", len(writer.disks)
     total = Size(f"{sum(m.size for m in mounts)} MiB")
     # as blivet sizes the volume (its raid1 counts the smallest member, whatever the disks)
@@ -152,17 +177,18 @@ def _btrfs(writer: _Writer, label: str, mounts: list[MountRequest]) -> None:
         btrfs_levels.raid_levels.raid_level(level).get_base_member_size(total, disks)
     member = max(_mib(base), 256)
     members = writer.members("btrfs", "btrfs", member, any(m.grow for m in mounts), mounts[0].encrypted)
-    levels = f" --data={level} --metadata={level}" if level != "single" else ""
-    writer.lines.append(f"btrfs none --label={label}{levels} {' '.join(members)}")
+    levels = {"dataLevel": level, "metaDataLevel": level} if level != "single" else {}
+    writer.add("btrfs", handler.BTRFSData(mountpoint="none", label=label, name="", devices=members, **levels))
     used: set[str] = set()
     for m in mounts:
-        writer.lines.append(f"btrfs {m.mountpoint} --subvol --name={volume_name(m.mountpoint, used)} {label}")
+        writer.add("btrfs", handler.BTRFSData(mountpoint=m.mountpoint, subvol=True,
+                                              name=volume_name(m.mountpoint, used), devices=[label]))
 
 
 def _custom(writer: _Writer) -> None:
     mounts = writer.request.mounts
     if not any(m.mountpoint in ("biosboot", "/boot/efi") for m in mounts):
-        writer.lines.append("reqpart")
+        writer.command("reqpart").reqpart = True
     _partitions(writer, [m for m in mounts if m.device_type == "partition"])
     used: set[str] = set()
     for m in mounts:
@@ -177,22 +203,6 @@ def _custom(writer: _Writer) -> None:
         (_btrfs if kind == "btrfs" else _lvm)(writer, name, members)
 
 
-def render(request: LayoutRequest, blank: Sequence[str] = ()) -> list[str]:
-    """The storage commands for a checked request, one kickstart line each. `blank` are
-    the selected disks without a partition table: `zerombr` gives them one up front (the
-    checks made sure that only empty disks and deleted whole-disk content are among them)."""
-    writer = _Writer(request, [name for name in blank if name in request.disks])
-    writer.lines.append(f"ignoredisk --only-use={','.join(request.disks)}")
-    _reclaim(writer)
-    auto = request.automatic
-    if auto is not None:
-        fstype = f" --fstype={auto.fstype}" if auto.scheme != "btrfs" else ""
-        writer.lines.append(f"autopart --type={auto.scheme}{fstype}{_luks(auto.encrypted, request.encryption)}")
-    else:
-        _custom(writer)
-    return writer.lines
-
-
 def new_handler():
     """A pykickstart handler of the newest syntax (storage does not ask the installer)."""
     from pykickstart.version import makeVersion
@@ -200,29 +210,47 @@ def new_handler():
     return makeVersion()
 
 
-def parse(lines: list[str], handler=None):
-    """The lines read by pykickstart into `handler` (a fresh one if None); the duplicate
-    `part None` warning of several shrinks is expected."""
-    from pykickstart.errors import KickstartParseWarning
-    from pykickstart.parser import KickstartParser
-
-    handler = handler or new_handler()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", KickstartParseWarning)
-        KickstartParser(handler).readKickstartFromString("\n".join(lines) + "\n", reset=False)
-    return handler
-
-
-def write_storage(handler, lines: list[str]):
-    """Replace the storage commands of a loaded handler (the TUI's source of truth) with
-    `lines`, leaving every other command as it was."""
-    for name in STORAGE_COMMANDS:
-        command = handler.commands[name]
+def clear_storage(handler) -> None:
+    """Every command the planner writes back to pykickstart's defaults, in place (the
+    handler's attributes and `commands` share the command objects); `mount` goes too:
+    it cannot stand beside a layout."""
+    for name in (*PLANNED_COMMANDS, "mount"):
+        command = handler.commands.get(name)
+        if command is None:
+            continue
         fresh = type(command)()
         for key, value in vars(fresh).items():
             if key not in ("handler", "writePriority"):
                 setattr(command, key, value)
-        for attr in ("partitions", "vgList", "lvList", "raidList", "btrfsList"):
-            if hasattr(command, attr):
-                setattr(command, attr, [])
-    return parse(lines, handler)
+        if name in _LISTS:
+            setattr(command, _LISTS[name], [])
+
+
+def write_storage(handler, request: LayoutRequest, blank: Sequence[str] = ()):
+    """Replace the storage commands of `handler` (the TUI's source of truth, or the
+    planner's own) with those of a checked request, leaving every other command as it
+    was; returns the handler. `blank` are the selected disks without a partition table:
+    `zerombr` gives them one up front (the checks made sure that only empty disks and
+    deleted whole-disk content are among them)."""
+    clear_storage(handler)
+    writer = _Writer(handler, request, [name for name in blank if name in request.disks])
+    writer.command("ignoredisk").onlyuse = list(request.disks)
+    _reclaim(writer)
+    auto = request.automatic
+    if auto is not None:
+        autopart = writer.command("autopart")
+        autopart.autopart, autopart.type = True, AUTOPART_TYPES[auto.scheme]
+        if auto.scheme != "btrfs":
+            autopart.fstype = auto.fstype
+        for key, value in writer.luks(auto.encrypted).items():
+            setattr(autopart, key, value)
+    else:
+        _custom(writer)
+    return handler
+
+
+def storage_lines(handler) -> list[str]:
+    """The planned storage commands as pykickstart writes them, one line each, without
+    its comment lines: what the saved kickstart holds."""
+    text = "".join(str(handler.commands[name]) for name in PLANNED_COMMANDS)
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]

@@ -16,7 +16,7 @@ from image.boot.iso import implant_checksum
 from installer.bootopts import parse_cmdline
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
-from installer.software import build_request
+from installer.payload_request import build_request
 from installer.sources import SourceMounts
 from payload.model import InstallRequest
 from tests.conftest import ANACONDA, REPO, Outcome

@@ -122,6 +122,24 @@ def test_an_esp_plan_is_fine_under_uefi_and_needed_there(anaconda, tmp_path, bla
     assert result.code == 2 and "--firmware" in result.err and "--dry-run only" in result.err, result.text
 
 
+def test_every_storage_problem_is_listed_before_exit_3(anaconda, tmp_path, blank_disk):
+    """The storage checker reports all it finds at once: no root and no ESP, one run."""
+    ks = "zerombr\nclearpart --all --initlabel\npart /home --size=4000\nbootloader --timeout=1\n"
+    result = dry_run(anaconda, tmp_path, ks, blank_disk, flags=["--firmware", "uefi"])
+    assert result.code == 3, result.text
+    assert "the planned layout has 2 problems" in result.err, result.text
+    assert "no root filesystem" in result.err and "UEFI needs an EFI system partition" in result.err
+
+
+def test_a_luks2_cost_the_machine_cannot_spare_is_a_warning(anaconda, tmp_path, blank_disk):
+    """LUKS2's Argon2 cost above half the (host's, for --image) RAM: a warning, the plan goes on."""
+    ks = ("zerombr\nclearpart --all --initlabel\nreqpart --add-boot\nbootloader --location=none\n"
+          "part / --size=4000 --encrypted --passphrase=secret-for-test --pbkdf-memory=4194304000\n")
+    result = dry_run(anaconda, tmp_path, ks, blank_disk)
+    assert result.code == 0, result.text
+    assert "of memory to unlock" in result.err and "--pbkdf-memory=" in result.err, result.text
+
+
 @pytest.mark.parametrize("boot, label", [("", "gpt"), ("inst.disklabel=mbr", "msdos"),
                                          ("inst.gpt", "gpt"), ("inst.disklabel=gpt", "gpt")])
 def test_disklabel_boot_options(anaconda, tmp_path, blank_disk, boot, label):

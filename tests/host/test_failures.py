@@ -261,6 +261,7 @@ def test_a_malformed_event_line_stops_the_worker(tmp_path, monkeypatch):
     import time
 
     import payload.runner as runner
+    from payload.events import PayloadFailure
     from payload.model import InstallRequest, PackageSelection
 
     fake = tmp_path / "fake-python"
@@ -270,7 +271,7 @@ def test_a_malformed_event_line_stops_the_worker(tmp_path, monkeypatch):
     request = InstallRequest(root=str(tmp_path / "root"), repos=[], selection=PackageSelection(),
                              cache_dir=str(tmp_path / "cache"), log_file=str(tmp_path / "p.log"))
     before, started = system_state(), time.monotonic()
-    with pytest.raises(runner.PayloadRunError) as caught:
+    with pytest.raises(PayloadFailure) as caught:
         runner.run_worker(request, lambda event: None)
     assert caught.value.kind == "MalformedEvent"
     assert "malformed event 'this is not json'" in caught.value.message

@@ -7,7 +7,9 @@ list; a bad URL is named with what went wrong; a depsolve error (a kickstart ask
 a package no repository has) shows on the hub and in the spoke."""
 from __future__ import annotations
 
+import os
 import re
+import time
 
 import pytest
 
@@ -169,3 +171,69 @@ def test_kickstart_hub_shows_the_software_spoke_once_its_depsolve_fails(tmp_path
     drive = Driver(app)
     shown = drive.assert_shows("1) [!] Software selection", "2) [!] Root password")
     assert "Installation source" not in shown  # complete: not shown with a kickstart
+
+
+def _live_workers(ours: set[int]) -> int:
+    """Children of this process running the DNF worker, counted until they are reaped (a
+    zombie still counts: its pid is remembered from when its command line was readable)."""
+    from pathlib import Path
+
+    me, alive = str(os.getpid()), 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if stat.rpartition(")")[2].split()[1] != me:  # field 4: the parent's pid
+            continue
+        pid = int(entry.name)
+        if b"payload.worker" in cmdline:
+            ours.add(pid)
+        if pid in ours:
+            alive += 1
+    return alive
+
+
+def test_quick_toggles_never_stack_dnf_workers(tmp_path, small_repo):
+    """Ten add-on toggles in a row through the controller: each supersedes the check
+    before it, whose worker is terminated and reaped before the next one starts; the
+    result shown is the depsolve of the last selection."""
+    import threading
+
+    from installer.ui.software import SoftwareController
+
+    session = session_for(tmp_path, f"inst.repo={small_repo.as_uri()}")
+    controller = SoftwareController(session)
+    controller.follow_source()
+    assert controller.wait(120) and controller.state.comps is not None
+    controller.pick_environment("bare-environment")
+    assert controller.wait(120) and not controller.state.error
+
+    seen: set[int] = set()
+    peak, stop = [0], threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], _live_workers(seen))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        for n in range(10):
+            controller.toggle_addon(("tools", "extras")[n % 2])
+            time.sleep(0.05)  # a person's quick key presses: workers get to start
+        assert controller.wait(120)
+    finally:
+        stop.set()
+        sampler.join(10)
+    assert peak[0] == 1, f"{peak[0]} DNF workers alive at once"
+    assert len(seen) > 1  # the sampler saw the workers: each toggle started (or queued) one
+    assert _live_workers(seen) == 0
+    assert packages_section(session) == "%packages\n@^bare-environment\n@extras\n@tools\n\n%end"
+    state = controller.state
+    expected = check_software(session.handler, session.options, tmp_path)
+    assert not state.error and not state.busy and controller.completed()
+    assert state.packages == expected.packages and expected.packages > 0

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from payload.events import PayloadFailure
 from payload.model import InstallRequest, PackageSelection, RepoSpec
-from payload.runner import PayloadRunError, run_worker
+from payload.runner import run_worker
 from tests.host.test_payload import rpm_qa
 
 
@@ -23,7 +24,7 @@ def request(tmp_path: Path, repo: RepoSpec, packages: list[str]) -> InstallReque
 def test_unsigned_package_refused_with_gpgcheck(tmp_path, small_repo):
     repo = RepoSpec("small", baseurl=[small_repo.as_uri()], gpgcheck=True,
                     gpgkey=[(tmp_path / "none.asc").as_uri()])
-    with pytest.raises(PayloadRunError) as err:
+    with pytest.raises(PayloadFailure) as err:
         run_worker(request(tmp_path, repo, ["tool-j"]), lambda e: None)
     assert err.value.kind == "SignatureError"
     assert "tool-j-1.0-1.noarch from repository small" in err.value.message

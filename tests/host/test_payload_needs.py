@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import subprocess
 
+from payload.events import PayloadFailure
 from payload.model import InstallRequest, PackageSelection, RepoSpec, SystemNeed
-from payload.runner import PayloadRunError, run_worker
+from payload.runner import run_worker
 
 
 def request(repo, root, needs) -> InstallRequest:
@@ -38,7 +39,7 @@ def test_missing_required_need_names_what_and_why(small_repo, tmp_path):
              SystemNeed(["grub2-pc", "grub-pc-bin"], "the BIOS boot loader")]
     try:
         run_worker(request(small_repo, tmp_path / "root", needs), lambda e: None)
-    except PayloadRunError as exc:
+    except PayloadFailure as exc:
         message = exc.message
     else:
         raise AssertionError("a missing required package did not stop the install")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from installer.nics import Nic, list_nics
 from installer.bootopts.values import parse_ip
 from installer.configure import keyboard, language, netfiles, network, selinux, timesync
 from installer.configure.target import Target
@@ -119,8 +120,8 @@ def test_list_nics_reads_sysfs(tmp_path):
         (sysfs / name / "carrier").write_text(carrier + "\n")
         if hardware:
             (sysfs / name / "device").mkdir()
-    assert network.list_nics(sysfs) == [network.Nic("eth0", "52:54:00:00:00:01", False),
-                                        network.Nic("eth1", "52:54:00:00:00:02", True)]
+    assert list_nics(sysfs) == [Nic("eth0", "52:54:00:00:00:01", False),
+                                Nic("eth1", "52:54:00:00:00:02", True)]
 
 
 def test_boot_ip_carried_unless_the_kickstart_has_the_device(tmp_path):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from installer import nics
 from installer.bootopts import parse_cmdline
 from installer.ui import accounts, network
 from installer.ui.accounts import UserForm
@@ -71,8 +72,8 @@ def test_interfaces_of_this_host():
         assert len(iface.mac.split(":")) == 6
         for address in iface.addresses:
             assert "/" in address
-    assert network.ipv4_address("lo") == "127.0.0.1/8"
-    assert network.ipv4_address("no-such-nic0") == ""
+    assert nics.ipv4_address("lo") == "127.0.0.1/8"
+    assert nics.ipv4_address("no-such-nic0") == ""
 
 
 @pytest.mark.parametrize("name", ["localhost", "my-host", "a.b.c", "web01.example.com",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from installer.configure.accountdb import BASE_GROUPS, BASE_USERS
+from installer.configure.accountdb import BASE_GROUPS, BASE_USERS, GROUP_SPEC
 from installer.passwords import is_crypted
 
 from .findings import Findings, Where, where_each, where_of
@@ -22,7 +22,6 @@ from .findings import Findings, Where, where_each, where_of
 NAME_MAX = 32
 #: shadow's portable name characters; a trailing $ is allowed for Samba machine accounts
 NAME_CHARS = re.compile(r"^[A-Za-z0-9._-]+\$?$")
-GROUP_SPEC = re.compile(r"^(?P<name>[^()\s]+)(?:\((?P<gid>\d+)\))?$")
 SKIPPED = "the line is skipped, as Anaconda skips it"
 
 

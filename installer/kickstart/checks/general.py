@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from installer.errors import KickstartError
+from installer.timezones import is_valid_timezone
 
 from .findings import Findings, Where, where_of
 
@@ -21,15 +22,9 @@ def check_not_empty(loaded) -> None:
                              loaded.sources[0][0])
 
 
-def valid_zone(zone: str) -> bool:
-    if not zone or zone.startswith("/") or ".." in zone.split("/"):
-        return False
-    return (ZONEINFO / zone).is_file()
-
-
 def check_timezone(loaded, found: Findings) -> None:
     zone = loaded.handler.timezone.timezone
-    if zone and ZONEINFO.is_dir() and not valid_zone(zone):
+    if zone and ZONEINFO.is_dir() and not is_valid_timezone(zone):
         found.error(where_of(loaded, "timezone"),
                     f"timezone {zone!r} is not a known time zone; expected a name from "
                     "/usr/share/zoneinfo such as Europe/Prague or Etc/UTC")

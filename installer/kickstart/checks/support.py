@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..addons import addons_of
+from ..pykickstart_adapter import option_parser, option_spellings
 from ..support import ADDONS, REFUSED, WARNED, Command, disposition
 from .findings import Findings, Where
 
@@ -86,9 +87,7 @@ def section_option_groups(handler, section: str) -> tuple[tuple[str, ...], ...]:
 
 @lru_cache(maxsize=None)
 def _command_groups(handler_class, command: str) -> tuple[tuple[str, ...], ...]:
-    obj = handler_class().commands.get(command)
-    getter = getattr(obj, "_getParser", None)
-    return _parser_groups(getter() if getter else None)
+    return option_spellings(option_parser(handler_class().commands.get(command)))
 
 
 @lru_cache(maxsize=None)
@@ -97,13 +96,4 @@ def _section_groups(handler_class, section: str) -> tuple[tuple[str, ...], ...]:
     from ..reader import Reader
 
     obj = LocatingParser(handler_class(), Reader()).registered_sections.get(section)
-    getter = getattr(obj, "_getParser", None)
-    return _parser_groups(getter() if getter else None)
-
-
-def _parser_groups(parser) -> tuple[tuple[str, ...], ...]:
-    """Every option of a pykickstart option parser as the tuple of its spellings."""
-    if parser is None:
-        return ()
-    return tuple(tuple(action.option_strings) for action in parser._actions
-                 if action.option_strings)
+    return option_spellings(option_parser(obj))

@@ -9,7 +9,7 @@ import re
 
 from installer.bootopts import parse_cmdline
 from installer.ui.session import new_session
-from installer.ui.software import Comps, describe_selection, select_environment
+from installer.ui.comps import Comps, describe_selection, select_environment
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from spokes.tui.app import TuiApp

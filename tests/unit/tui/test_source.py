@@ -202,19 +202,21 @@ def test_not_ready_while_checking_and_error_dialog_on_the_hub(tmp_path):
         server.server_close()
 
 
-def test_kickstart_url_prefills_and_an_unsupported_source_says_so(served):
+def test_kickstart_url_prefills_and_another_source_command_is_checked(served):
     url = served.url("repo")
     session = session_for(kickstart=f'url --url="{url}"\n')
     drive = open_spoke(SourceSpoke(), session)
     drive.assert_shows("the kickstart (url)", "Checked: repository metadata found")
     assert drive.app.current.edit.edit_text == url
     spoke = SourceSpoke()
-    drive = open_spoke(spoke, session_for(kickstart="cdrom\n"))
-    shows(drive, "kickstart cdrom command", "the kickstart's cdrom command is not supported")
+    drive = open_spoke(spoke, session_for(kickstart="harddrive --partition=LABEL=NO-SUCH-DISK-XYZ --dir=/repo\n"))
+    shows(drive, "the kickstart (harddrive)", "hd:LABEL=NO-SUCH-DISK-XYZ:/repo",
+          "no device has LABEL=NO-SUCH-DISK-XYZ")
     assert not spoke.completed()
+    drive.app.current.edit.set_edit_text("")
     drive.type(url).press("enter")
     text = ks_text(spoke.session)
-    assert f'url --url="{url}"' in text and "cdrom" not in text
+    assert f'url --url="{url}"' in text and "harddrive" not in text
 
 
 def test_help_is_specific():

@@ -1,18 +1,19 @@
-"""From the kickstart and boot options to a payload request.
+"""From the kickstart and boot options to a payload request, and running it.
 
 Sources: the kickstart's `url` or `nfs` (or, when the kickstart names none, `inst.repo`),
 every `repo` command and every `inst.addrepo`. `hd:`, `cdrom` and `nfs:` sources are
 mounted read-only first (installer/sources.py) and handed to the payload as file:// URLs;
 a source that cannot be set up is an error naming its kickstart line or boot option.
 %packages maps one to one onto PackageSelection; no %packages section means the default
-environment.
+environment. `run_payload` runs a request in the DNF worker and is the one place where
+the payload's error type (PayloadFailure) becomes the installer's PayloadError.
 """
 from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from pykickstart.constants import GROUP_ALL, GROUP_REQUIRED, KS_MISSING_IGNORE
 
@@ -20,6 +21,7 @@ from installer.bootopts import BootOptions
 from installer.errors import PayloadError
 from installer.logs import file_level, registered_secrets
 from installer.sources import SourceMounts
+from payload.events import PayloadEvent, PayloadFailure
 from payload.model import (GROUP_DEFAULT, GROUP_MANDATORY, GROUP_OPTIONAL, GroupRequest,
                            InstallRequest, PackageSelection, RepoSpec)
 
@@ -46,7 +48,8 @@ def selection_from(packages) -> PackageSelection:
     )
 
 
-def _proxy(url_proxy: str, options: BootOptions) -> str:
+def proxy_for(url_proxy: str, options: BootOptions) -> str:
+    """A command's --proxy, else inst.proxy (with its credentials), else none."""
     if url_proxy:
         return url_proxy
     if options.proxy:
@@ -70,8 +73,8 @@ def _named(where: str) -> Iterator[None]:
 def _kickstart_repo(name: str, origin: str, command, location: str, options: BootOptions,
                     mounts: SourceMounts) -> RepoSpec:
     """A repository from `url` or `repo`: both have --mirrorlist/--metalink/--proxy/--noverifyssl."""
-    spec = RepoSpec(name, origin=origin, proxy=_proxy(command.proxy or "", options),
-                    sslverify=not (command.noverifyssl or options.noverifyssl))
+    spec = RepoSpec(name, origin=origin, proxy=proxy_for(command.proxy or "", options),
+                    sslverify=ssl_verify(command, options))
     if command.mirrorlist:
         spec.mirrorlist = command.mirrorlist
     elif command.metalink:
@@ -82,12 +85,17 @@ def _kickstart_repo(name: str, origin: str, command, location: str, options: Boo
     return spec
 
 
+def ssl_verify(command, options: BootOptions) -> bool:
+    """False with the command's --noverifyssl or inst.noverifyssl (command None: boot only)."""
+    return not ((command is not None and command.noverifyssl) or options.noverifyssl)
+
+
 def _boot_repo(name: str, source, origin: str, options: BootOptions,
                mounts: SourceMounts) -> RepoSpec:
     with _named(origin.partition("=")[0]):  # the location starts the message already
         url = mounts.url_for(source.location)
-    return RepoSpec(name, baseurl=[url], origin=origin, proxy=_proxy("", options),
-                    sslverify=not options.noverifyssl)
+    return RepoSpec(name, baseurl=[url], origin=origin, proxy=proxy_for("", options),
+                    sslverify=ssl_verify(None, options))
 
 
 def _nfs_repo(nfs, where: str, options: BootOptions, mounts: SourceMounts) -> RepoSpec:
@@ -95,8 +103,8 @@ def _nfs_repo(nfs, where: str, options: BootOptions, mounts: SourceMounts) -> Re
     with _named(where):
         url = mounts.nfs_url(nfs.opts or "", nfs.server or "", nfs.dir or "",
                              f"nfs --server={nfs.server} --dir={nfs.dir}")
-    return RepoSpec(BASE_REPO, baseurl=[url], origin=f"{where}: nfs", proxy=_proxy("", options),
-                    sslverify=not options.noverifyssl)
+    return RepoSpec(BASE_REPO, baseurl=[url], origin=f"{where}: nfs", proxy=proxy_for("", options),
+                    sslverify=ssl_verify(None, options))
 
 
 def _where(seen: Sequence, name: str, command, index: int = -1) -> str:
@@ -153,3 +161,15 @@ def build_request(handler, options: BootOptions, root: Path, log_dir: Path,
                           dry_run=dry_run, secrets=registered_secrets(),
                           log_level=file_level(loglevel=options.loglevel)
                           if options.loglevel else 0)
+
+
+def run_payload(request: InstallRequest, on_event: Callable[[PayloadEvent], None],
+                on_start: Callable | None = None) -> int:
+    """The request in the DNF worker (payload/runner.py); returns the package count. A
+    payload failure is raised as PayloadError, its classification kept in `reason`."""
+    from payload.runner import run_worker  # subprocess machinery, only when a run starts
+
+    try:
+        return run_worker(request, on_event, on_start)
+    except PayloadFailure as exc:
+        raise PayloadError(exc.message, reason=exc.kind) from None

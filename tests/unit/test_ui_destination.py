@@ -1,0 +1,128 @@
+"""The installation destination controller (installer.ui.destination) without a screen:
+scan disk images, edit the request, plan, accept, and check the kickstart it wrote. No
+urwid here; background work runs on plain SingleInstances and is waited for."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from installer.bootopts import parse_cmdline
+from installer.kickstart.load import parse
+from installer.kickstart.reader import Reader
+from installer.kickstart.writeout import output_text
+from installer.ui.destination import ASK_NO_DISKS, LEAVE, PLANNING, STAY, DestinationController
+from installer.ui.session import new_session
+from tests.unit.disk_images import blank_gpt, write_sda
+
+
+@pytest.fixture(scope="module")
+def disks(tmp_path_factory) -> list[Path]:
+    root = tmp_path_factory.mktemp("disks")
+    return [write_sda(root), blank_gpt(root / "sdb")]
+
+
+def scanned(disks, kickstart: str | None = None, boot: str = "", **kwargs) -> DestinationController:
+    loaded = parse([("ks.cfg", kickstart)], None, Reader()) if kickstart is not None else None
+    session = new_session(parse_cmdline(boot), log_dir=None, loaded=loaded, images=disks,
+                          dry_run=True, **kwargs)
+    controller = DestinationController(session)
+    controller.setup()
+    assert controller.state.scanning and not controller.ready()
+    assert controller.wait(120)
+    assert controller.ready() and not controller.state.scan_error, controller.state.scan_error
+    return controller
+
+
+def planned(controller: DestinationController):
+    found = []
+    controller.plan(found.append)
+    assert controller.wait(120)
+    assert not controller.state.planning
+    return found[0]
+
+
+def test_scan_lists_the_disks_and_defaults_to_automatic(disks):
+    controller = scanned(disks)
+    assert [d.name for d in controller.disks()] == ["sda", "sdb"]
+    assert controller.request.disks == ["sda", "sdb"]
+    assert not controller.completed() and controller.status() == "Automatic partitioning selected"
+    assert controller.state.scanned.session.platform in ("bios", "uefi")
+
+
+def test_automatic_layout_planned_and_accepted_into_the_handler(disks):
+    controller = scanned(disks)
+    assert controller.toggle("sda")  # leave sda out
+    assert controller.request.disks == ["sdb"] and controller.state.dirty
+    assert controller.pick_scheme("plain") and controller.pick_fstype("ext4")
+    assert controller.leave() == PLANNING
+    plan = planned(controller)
+    assert plan is not None and plan.ok and plan.mounts
+    controller.accept()
+    assert controller.completed() and not controller.state.dirty
+    text = output_text(controller.handler)
+    assert "ignoredisk --only-use=sdb" in text and "autopart" in text and "--type=plain" in text
+    assert "--fstype=ext4" in text
+    assert controller.leave() == LEAVE  # accepted: released once
+    assert controller.status() == "Automatic partitioning selected"
+
+
+def test_no_disk_asks_and_leaving_unfinished_is_incomplete(disks):
+    controller = scanned(disks)
+    controller.toggle("sda")
+    controller.toggle("sdb")
+    assert controller.status() == "No disks selected"
+    assert not controller.can_reclaim() and controller.state.problem.startswith("disks:")
+    assert controller.leave() == ASK_NO_DISKS
+    controller.leave_unfinished()
+    assert controller.leave() == LEAVE and not controller.completed()
+
+
+def test_encryption_needs_a_passphrase_first(disks):
+    controller = scanned(disks)
+    assert controller.needs_passphrase(True) and not controller.needs_passphrase(False)
+
+
+def test_a_layout_that_does_not_fit_says_what_was_asked(disks):
+    controller = scanned(disks)
+    controller.toggle("sda")
+    controller.use_custom()
+    from installer.ui.storage import MountRequest
+    controller.planner.add_mount(MountRequest("/", 60000))
+    assert controller.leave() == PLANNING
+    assert planned(controller) is None
+    assert "asked: / 60000 MiB" in controller.state.problem
+    assert not controller.completed() and controller.status() == controller.state.problem
+    assert controller.leave() == PLANNING  # changed since: planned again on leaving
+
+
+def test_kickstart_layout_prefills_and_is_complete(disks):
+    controller = scanned(disks, "ignoredisk --only-use=sdb\nclearpart --all\nautopart --type=plain\n")
+    assert controller.completed() and not controller.state.problem
+    assert controller.request.disks == ["sdb"] and controller.request.automatic.scheme == "plain"
+    assert controller.state.auto.scheme == "plain" and controller.state.prefill.given
+    assert controller.leave() == LEAVE
+
+
+def test_boot_options_and_firmware_reach_the_scan(disks):
+    """--firmware and inst.disklabel as an unattended dry run honours them."""
+    controller = scanned(disks, boot="inst.disklabel=mbr", firmware="uefi")
+    session = controller.state.scanned.session
+    assert session.platform == "uefi" and session.disklabel == "msdos" and session.plan_only
+
+
+def test_scan_error_is_the_status(tmp_path):
+    session = new_session(parse_cmdline(""), log_dir=None, images=[tmp_path / "missing"], dry_run=True)
+    controller = DestinationController(session)
+    controller.setup()
+    assert controller.wait(30)
+    assert controller.status().startswith("Storage scan failed: --image ") and "no such file" in controller.status()
+
+
+def test_dirinstall_needs_nothing():
+    session = new_session(parse_cmdline(""), log_dir=None, dirinstall=True)
+    controller = DestinationController(session)
+    controller.setup()
+    assert controller.ready() and controller.completed()
+    assert controller.status() == "Not needed for a directory install" and controller.leave() == LEAVE
+    assert STAY == "stay"
