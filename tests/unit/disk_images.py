@@ -53,3 +53,19 @@ def blank_gpt(path: Path) -> Path:
     run("truncate", "-s", "20G", str(path))
     run("parted", "-s", str(path), "mklabel", "gpt")
     return path
+
+
+def sparse_session(directory: Path, sizes, platform: str = "bios", memory: str = "1 GiB"):
+    """A storage session over sparse files named sda, sdb... of `sizes` ("20 GiB"), as
+    planning tests on the host use them."""
+    from blivet.size import Size
+
+    from storage.session import from_image_files
+
+    paths = []
+    for name, size in zip(("sda", "sdb", "sdc", "sdd"), sizes):
+        path = directory / name
+        with open(path, "wb") as handle:
+            handle.truncate(int(Size(size)))
+        paths.append(path)
+    return from_image_files(paths, platform=platform, memory=Size(memory))

@@ -17,7 +17,7 @@ from storage.errors import StorageProblem
 from storage.execute import activate_new_swaps
 from storage.kickstart import _apply, apply_kickstart
 from storage.plan import action_lines, describe_actions, planned_actions
-from storage.session import from_image_files
+from tests.unit.disk_images import sparse_session
 
 PASS = "--passphrase=secret-for-test"
 
@@ -25,13 +25,7 @@ PASS = "--passphrase=secret-for-test"
 @pytest.fixture
 def disks(tmp_path):
     def make(*sizes: str, platform: str = "bios", memory: str = "2 GiB"):
-        paths = []
-        for name, size in zip(("sda", "sdb"), sizes):
-            path = tmp_path / name
-            with open(path, "wb") as handle:
-                handle.truncate(int(Size(size)))
-            paths.append(path)
-        return from_image_files(paths, platform=platform, memory=Size(memory))
+        return sparse_session(tmp_path, sizes, platform, memory)
     return make
 
 

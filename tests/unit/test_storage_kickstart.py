@@ -14,8 +14,8 @@ from storage.autopart import AutopartRequest, volumes
 from storage.errors import StorageProblem
 from storage.kickstart import apply_kickstart
 from storage.plan import describe_actions, mountpoints
-from storage.session import from_image_files
 from storage.sizing import recommended_swap
+from tests.unit.disk_images import sparse_session
 
 GiB = Size("1 GiB")
 
@@ -24,13 +24,7 @@ GiB = Size("1 GiB")
 def disks(tmp_path):
     """Sparse files named like disks: sda 20 GiB, sdb 60 GiB, sdc 8 GiB."""
     def make(*sizes: str, platform: str = "bios", memory: str = "1 GiB"):
-        paths = []
-        for name, size in zip(("sda", "sdb", "sdc", "sdd"), sizes):
-            path = tmp_path / name
-            with open(path, "wb") as handle:
-                handle.truncate(int(Size(size)))
-            paths.append(path)
-        return from_image_files(paths, platform=platform, memory=Size(memory))
+        return sparse_session(tmp_path, sizes, platform, memory)
     return make
 
 
