@@ -26,7 +26,6 @@ from installer.bootopts import BootOptions
 from installer.logs import register_secret
 from storage.checker import mount_checks as _mount_checks
 from storage.checker.request_checks import RequestProblem
-from storage.errors import StorageProblem
 from storage.planning import request as _request
 from storage.planning.inventory import to_mib
 from storage.planning.planner import Planner
@@ -122,7 +121,8 @@ def layout_kind(handler) -> str:
 def kickstart_problem(scanned: Scanned, handler) -> str:
     """Why the handler's storage commands cannot be planned on the scan ("" when they
     can): how a kickstart's own layout is checked before the spoke counts it complete."""
-    from blivet.errors import StorageError as BlivetError
+    from installer.disks import storage_errors
+    from installer.errors import StorageError, message_of
     from storage.kickstart import apply_kickstart
 
     if not has_layout(handler):
@@ -131,11 +131,12 @@ def kickstart_problem(scanned: Scanned, handler) -> str:
                 *handler.raid.raidList):
         register_secret(getattr(obj, "passphrase", ""))
     try:
-        apply_kickstart(scanned.planner.fresh_session(), handler)
-    except StorageProblem as exc:
+        with storage_errors(what="the layout cannot be planned"):
+            apply_kickstart(scanned.planner.fresh_session(), handler)
+    except StorageError as exc:
         return exc.message
-    except (BlivetError, ValueError) as exc:
-        return f"the layout cannot be planned: {' '.join(str(exc).split())}"
+    except ValueError as exc:  # blivet's own checks of sizes and names
+        return f"the layout cannot be planned: {message_of(exc)}"
     return ""
 
 
