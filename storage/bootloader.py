@@ -16,6 +16,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import os_release
 from .errors import StorageProblem
 from .plan import mountpoints
 from .platform import boot_disk
@@ -115,15 +116,6 @@ def bios_targets(session: StorageSession, location: str) -> list[str]:
     return [disk.path]
 
 
-def _os_id(root: Path) -> str:
-    release = root / "etc/os-release"
-    if release.exists():
-        found = re.search(r"^ID=\"?([A-Za-z0-9._-]+)", release.read_text(), re.MULTILINE)
-        if found:
-            return found.group(1)
-    return "linux"
-
-
 def install_bootloader(session: StorageSession, root: Path, request: BootloaderRequest) -> list[str]:
     """Install and configure GRUB in the mounted target; returns what was done."""
     tools = find_tools(root)
@@ -140,7 +132,7 @@ def install_bootloader(session: StorageSession, root: Path, request: BootloaderR
         write_password(root, request.password)
     done = []
     if session.platform == "uefi":
-        efi_id = _os_id(root)
+        efi_id = os_release.os_id(root)
         base = [tools.install, "--target=x86_64-efi", "--efi-directory=/boot/efi"]
         _chroot(root, [*base, f"--bootloader-id={efi_id}", "--removable"], "installing GRUB (UEFI)")
         done.append("GRUB for UEFI at EFI/BOOT/BOOTX64.EFI")

@@ -18,6 +18,7 @@ from installer.errors import message_of
 from storage.planning.request import AutomaticLayout
 
 from .background import SingleInstance
+from .layout_editor import LayoutEditor
 from .storage import (Prefill, RequestProblem, Scanned, accept, asked, has_layout,
                       kickstart_problem, layout_kind, load, scan, select, storage_text)
 
@@ -53,6 +54,8 @@ class DestinationController:
         self._scan = background("storage scan")
         self._plan = background("storage plan")
         self.is_open = False
+        #: What the custom, reclaim and passphrase screens read and edit.
+        self.editor = LayoutEditor(lambda: self.planner, self.automatic, self.changed)
 
     @property
     def handler(self):
@@ -60,7 +63,7 @@ class DestinationController:
 
     @property
     def planner(self):
-        """The request being edited (storage's planner): the sub-screens edit it."""
+        """The request being edited (storage's planner), through `editor` on the sub-screens."""
         return self.state.scanned.planner
 
     @property
@@ -192,7 +195,7 @@ class DestinationController:
 
     def needs_passphrase(self, on: bool) -> bool:
         """Encryption switched on without a passphrase: the screen asks one first."""
-        return on and not self.request.encryption.passphrase
+        return on and not self.editor.has_passphrase()
 
     def pick_encrypted(self, on: bool) -> bool:
         self.state.auto.encrypted = on

@@ -3,9 +3,9 @@
 The scan is the installer's own (`installer.disks.scan_disks`, the same as
 `plan_storage`: image files with --image, else the running system with its mounted disks
 and the install source protected, then --firmware, inst.disklabel and the dry run's
-tolerance of missing tools), the editing and planning are storage's planner's (the
-screens call the methods of `Scanned.planner`), and accepting writes the planner's
-kickstart lines into the session's handler. The LUKS passphrase is registered with the
+tolerance of missing tools), the editing and planning are storage's planner's (reached
+through installer.ui.destination and its `LayoutEditor`), and accepting writes the
+planner's kickstart lines into the session's handler. The LUKS passphrase is registered with the
 log redactor the moment it is known, so no log line ever carries it.
 
 The screens import from here only this module's API: the functions below, the error every

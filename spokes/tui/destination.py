@@ -65,8 +65,8 @@ class DestinationSpoke(Spoke):
         return self.controller.state
 
     @property
-    def planner(self):
-        return self.controller.planner
+    def editor(self):
+        return self.controller.editor
 
     # ---- hub semantics -----------------------------------------------------------------
     def setup(self) -> None:
@@ -130,7 +130,7 @@ class DestinationSpoke(Spoke):
         if request.disks:
             rows.append(("sel", urwid.Text(f"Selected: {len(request.disks)} of {len(controller.disks())}"
                                            f", {human(controller.selected_size())}; free for the new system: "
-                                           f"{human(self.planner.room)}")))
+                                           f"{human(self.editor.room)}")))
         else:
             rows.append(("sel", error_text("No disks selected: select at least one.")))
         rows += [("d1", urwid.Divider()),
@@ -187,7 +187,7 @@ class DestinationSpoke(Spoke):
 
     def pick_encrypted(self, on: bool) -> None:
         if self.controller.needs_passphrase(on):
-            self.app.show(PassphraseScreen(self.planner, lambda: self.pick_encrypted(True),
+            self.app.show(PassphraseScreen(self.editor, lambda: self.pick_encrypted(True),
                                            on_cancel=self.redraw))
             return
         self.controller.pick_encrypted(on)
@@ -197,16 +197,16 @@ class DestinationSpoke(Spoke):
         if not self.controller.can_reclaim():
             self.redraw()
             return
-        self.app.show(ReclaimScreen(self.planner, self.changed))
+        self.app.show(ReclaimScreen(self.editor))
 
     def open_custom(self) -> None:
         if self.controller.request.automatic is not None:
             self.controller.custom_from_automatic()
             self.redraw()
-        self.app.show(CustomScreen(self.planner, self.controller.automatic, self.changed))
+        self.app.show(CustomScreen(self.editor))
 
     def open_passphrase(self) -> None:
-        self.app.show(PassphraseScreen(self.planner, self.changed))
+        self.app.show(PassphraseScreen(self.editor))
 
     def shortcut(self, key: str) -> bool:
         """Letters for the buttons and switches, for a keyboard on a serial line:

@@ -4,11 +4,9 @@ them automatically") and then adjusted.
 """
 from __future__ import annotations
 
-import logging
-from typing import Callable
-
 import urwid
 
+from installer.ui.layout_editor import LayoutEditor
 from installer.ui.storage import MountRequest, RequestProblem, human
 
 from .errors import message_of
@@ -16,8 +14,6 @@ from .storage_encryption import PassphraseScreen
 from .storage_mount import MountEditor
 from .storage_widgets import KeyedList, Line, SubScreen
 from .widgets import button_row, error_text
-
-log = logging.getLogger("anaconda.tui")
 
 HELP = """The mount points of the new system.
 
@@ -52,9 +48,9 @@ class CustomScreen(SubScreen):
     title = "Custom partitioning"
     help_text = HELP
 
-    def __init__(self, planner, automatic: Callable[[], object], on_change: Callable[[], None]):
+    def __init__(self, editor: LayoutEditor):
         super().__init__()
-        self.planner, self.automatic, self.on_change = planner, automatic, on_change
+        self.editor = editor
         self.rows = KeyedList()
         self.error = ""
 
@@ -62,7 +58,7 @@ class CustomScreen(SubScreen):
         return "F1 Help  a Add  c Create automatically  Enter Edit  Del Remove  Esc Back"
 
     def body(self) -> urwid.Widget:
-        mounts = self.planner.request.mounts
+        mounts = self.editor.mounts
         rows: list[tuple[str, urwid.Widget]] = [
             ("head", urwid.Text(("category", f"{'MOUNT POINT':<14}{'SIZE':>11}  {'FS':<9}{'TYPE':<10}"
                                              f"{'GROUP':<10}"))),
@@ -72,13 +68,13 @@ class CustomScreen(SubScreen):
                 "enter": lambda m=mount: self.edit(m), "e": lambda m=mount: self.edit(m),
                 "delete": lambda m=mount: self.remove(m), "r": lambda m=mount: self.remove(m)})))
         if not mounts:
-            auto = self.automatic()
+            auto = self.editor.automatic()
             rows.append(("none", urwid.Text(f"No mount points yet. Create them automatically (as the "
                                             f"{auto.scheme} scheme would) or add them one by one.")))
-        disks = ", ".join(self.planner.request.disks) or "no disk selected"
-        passphrase = "set" if self.planner.request.encryption.passphrase else "not set"
+        disks = ", ".join(self.editor.disks) or "no disk selected"
+        passphrase = "set" if self.editor.has_passphrase() else "not set"
         rows += [("d1", urwid.Divider()),
-                 ("room", urwid.Text(f"Free for the new system: {human(self.planner.room)} on {disks}")),
+                 ("room", urwid.Text(f"Free for the new system: {human(self.editor.room)} on {disks}")),
                  ("pass", urwid.Text(f"Encryption passphrase: {passphrase}")),
                  ("d2", urwid.Divider()),
                  ("buttons", button_row([("Add", self.add), ("Create automatically", self.seed),
@@ -99,18 +95,17 @@ class CustomScreen(SubScreen):
         self.error = ""
         if focus:
             self.rows.focus_on(focus)
-        self.on_change()
         self.redraw()
 
     def add(self) -> None:
-        self.app.show(MountEditor(self.planner, None, lambda m: self._changed(f"mount:{m.mountpoint}")))
+        self.app.show(MountEditor(self.editor, None, lambda m: self._changed(f"mount:{m.mountpoint}")))
 
     def edit(self, mount: MountRequest) -> None:
-        self.app.show(MountEditor(self.planner, mount, lambda m: self._changed(f"mount:{m.mountpoint}")))
+        self.app.show(MountEditor(self.editor, mount, lambda m: self._changed(f"mount:{m.mountpoint}")))
 
     def remove(self, mount: MountRequest) -> None:
         try:
-            self.planner.remove_mount(mount.mountpoint)
+            self.editor.remove_mount(mount.mountpoint)
         except RequestProblem as problem:
             self.error = message_of(problem)
             self.redraw()
@@ -118,7 +113,7 @@ class CustomScreen(SubScreen):
         self._changed()
 
     def seed(self) -> None:
-        count = len(self.planner.request.mounts)
+        count = len(self.editor.mounts)
         if count:
             self.app.confirm("Create automatically", f"Replace the {count} mount points by the "
                              "automatic layout's?", self._seed, yes="Replace", no="Cancel")
@@ -126,23 +121,16 @@ class CustomScreen(SubScreen):
         self._seed()
 
     def _seed(self) -> None:
-        auto = self.automatic()
-        if auto.encrypted and not self.planner.request.encryption.passphrase:
-            self.app.show(PassphraseScreen(self.planner, self._seed))
+        if self.editor.needs_passphrase():
+            self.app.show(PassphraseScreen(self.editor, self._seed))
             return
-        saved = list(self.planner.request.mounts)
         try:
-            self.planner.request.mounts = []
-            self.planner.use_automatic(auto.scheme, auto.encrypted, auto.fstype)
-            self.planner.use_custom(seed=True)
+            self.editor.create_automatically()
         except RequestProblem as problem:
-            self.planner.request.automatic = None
-            self.planner.request.mounts = saved
             self.error = f"Create automatically: {message_of(problem)}"
             self.redraw()
             return
-        log.info("Mount points created from the %s layout", auto.scheme)
         self._changed()
 
     def passphrase(self) -> None:
-        self.app.show(PassphraseScreen(self.planner, self._changed))
+        self.app.show(PassphraseScreen(self.editor, self._changed))

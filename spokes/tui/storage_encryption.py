@@ -6,19 +6,17 @@ differ, shorter than the planner accepts) is refused with the field named.
 """
 from __future__ import annotations
 
-import logging
 from typing import Callable
 
 import urwid
 
-from installer.ui.storage import LUKS_VERSIONS, RequestProblem, set_passphrase
+from installer.ui.layout_editor import LayoutEditor
+from installer.ui.storage import LUKS_VERSIONS, RequestProblem
 from installer.ui.strength import password_strength
 
 from .errors import sentence
 from .storage_widgets import KeyedList, SubScreen, edit_field, radio_row
 from .widgets import button_row, error_text, field
-
-log = logging.getLogger("anaconda.tui")
 
 HELP = """The passphrase that unlocks every encrypted device of the new system at \
 boot. It cannot be recovered: if it is lost, so is the data.
@@ -34,10 +32,11 @@ class PassphraseScreen(SubScreen):
     title = "Disk encryption passphrase"
     help_text = HELP
 
-    def __init__(self, planner, on_done: Callable[[], None], on_cancel: Callable[[], None] | None = None):
+    def __init__(self, editor: LayoutEditor, on_done: Callable[[], None] | None = None,
+                 on_cancel: Callable[[], None] | None = None):
         super().__init__(on_cancel)
-        self.planner, self.on_done = planner, on_done
-        encryption = planner.request.encryption
+        self.editor, self.on_done = editor, on_done
+        encryption = editor.encryption
         self.first = edit_field(encryption.passphrase, mask="*")
         self.second = edit_field(encryption.passphrase, mask="*")
         self.luks_version = encryption.luks_version
@@ -119,8 +118,7 @@ class PassphraseScreen(SubScreen):
 
     def _store(self) -> None:
         try:
-            set_passphrase(self.planner, self.first.edit_text, self.luks_version)
+            self.editor.set_passphrase(self.first.edit_text, self.luks_version)
         except RequestProblem as problem:
             return self._fail(sentence(problem), "first")
-        log.info("Encryption passphrase set (%s)", self.luks_version)
         self.close(self.on_done)

@@ -3,20 +3,17 @@ encryption, volume group and RAID level, checked by the planner field by field w
 """
 from __future__ import annotations
 
-import logging
 from typing import Callable
 
 import urwid
 
-from installer.ui.storage import (DEVICE_TYPES, MD_LEVELS, MountRequest,
-                                           RequestProblem, parse_size)
+from installer.ui.layout_editor import LayoutEditor
+from installer.ui.storage import DEVICE_TYPES, MD_LEVELS, MountRequest, RequestProblem, parse_size
 
 from .errors import sentence
 from .storage_encryption import PassphraseScreen
 from .storage_widgets import KeyedList, SubScreen, check_box, edit_field, radio_row
 from .widgets import button_row, error_text, field
-
-log = logging.getLogger("anaconda.tui")
 
 HELP = f"""One mount point of the new system.
 
@@ -35,10 +32,11 @@ class MountEditor(SubScreen):
     title = "Mount point"
     help_text = HELP
 
-    def __init__(self, planner, mount: MountRequest | None, on_done: Callable[[MountRequest], None]):
+    def __init__(self, editor: LayoutEditor, mount: MountRequest | None,
+                 on_done: Callable[[MountRequest], None]):
         super().__init__()
-        self.planner, self.original, self.on_done = planner, mount, on_done
-        mount = mount or MountRequest("", 1024, device_type=self._default_type())
+        self.editor, self.original, self.on_done = editor, mount, on_done
+        mount = mount or MountRequest("", 1024, device_type=editor.default_device_type())
         self.mountpoint = edit_field(mount.mountpoint)
         self.size = edit_field(f"{mount.size} MiB" if self.original else "")
         self.max_size = edit_field(str(mount.max_size) if mount.max_size else "0")
@@ -52,16 +50,11 @@ class MountEditor(SubScreen):
         if self.original is not None:
             self.title = f"Mount point {self.original.mountpoint}"
 
-    def _default_type(self) -> str:
-        """New mount points join the layout's volume group when it has one."""
-        types = [m.device_type for m in self.planner.request.mounts if m.mountpoint not in ("/boot", "biosboot")]
-        return next((t for t in types if t in ("lvm", "lvm thin", "btrfs")), "partition")
-
     def _set(self, name: str, value) -> None:
         setattr(self, name, value)
 
     def body(self) -> urwid.Widget:
-        caps = self.planner.capabilities
+        caps = self.editor.capabilities
         fstypes = [("default", "")] + [(f, f) for f in caps.fstypes]
         types = [(t, t) for t in DEVICE_TYPES if t not in caps.unavailable]
         if self.device_type not in dict(types).values():
@@ -115,16 +108,12 @@ class MountEditor(SubScreen):
     def save(self) -> None:
         try:
             mount = self.request()
-            if mount.encrypted and not self.planner.request.encryption.passphrase:
-                self.app.show(PassphraseScreen(self.planner, self.save))
+            if self.editor.needs_passphrase(mount):
+                self.app.show(PassphraseScreen(self.editor, self.save))
                 return
-            if self.original is None:
-                saved = self.planner.add_mount(mount)
-            else:
-                saved = self.planner.edit_mount(self.original.mountpoint, mount)
+            saved = self.editor.save_mount(self.original and self.original.mountpoint, mount)
         except RequestProblem as problem:
             return self._fail(problem)
-        log.info("Mount point %s saved (%s, %s)", saved.mountpoint, saved.device_type, saved.fstype)
         self.close(lambda: self.on_done(saved))
 
     def shortcut(self, key: str) -> bool:

@@ -6,19 +6,17 @@ the disk listing gives, e.g. "xfs can only grow") where the data cannot be kept.
 """
 from __future__ import annotations
 
-import logging
 from typing import Callable
 
 import urwid
 
+from installer.ui.layout_editor import LayoutEditor
 from installer.ui.storage import RequestProblem, human, mib, parse_size
 
 from .app import Dialog
 from .errors import sentence
 from .storage_widgets import KeyedList, Line, SubScreen, check_box, edit_field
 from .widgets import button_row, error_text, field
-
-log = logging.getLogger("anaconda.tui")
 
 HELP = """Make room on the selected disks.
 
@@ -48,34 +46,21 @@ class ReclaimScreen(SubScreen):
     title = "Reclaim space"
     help_text = HELP
 
-    def __init__(self, planner, on_change: Callable[[], None]):
+    def __init__(self, editor: LayoutEditor):
         super().__init__()
-        self.planner, self.on_change = planner, on_change
+        self.editor = editor
         self.rows = KeyedList()
         self.error = ""
 
     def keys_hint(self) -> str:
         return "F1 Help  d Delete  s Shrink  k Keep  Enter Choices  Esc Back"
 
-    def _disks(self):
-        return [d for d in self.planner.list_disks() if d.name in self.planner.request.disks]
-
-    def plan_of(self, part) -> str:
-        reclaim = self.planner.request.reclaim
-        if reclaim.clear_all:
-            return "delete (clear all)"
-        if part.name in reclaim.delete:
-            return "delete"
-        if part.name in reclaim.shrink:
-            return f"shrink to {reclaim.shrink[part.name]} MiB"
-        return "keep"
-
     def body(self) -> urwid.Widget:
-        request = self.planner.request
-        disks = self._disks()
+        editor = self.editor
+        disks = editor.selected_disks()
         rows: list[tuple[str, urwid.Widget]] = [
-            ("clear", check_box(f"Clear all: delete everything on {', '.join(request.disks) or 'no disk'}",
-                                request.reclaim.clear_all, self._clear_all)),
+            ("clear", check_box(f"Clear all: delete everything on {', '.join(editor.disks) or 'no disk'}",
+                                editor.clearing_all, self._clear_all)),
             ("d0", urwid.Divider()),
             ("head", urwid.Text(("category", f"{'PARTITION':<10}{'SIZE':>9}  {'CONTENT':<26}PLAN"))),
         ]
@@ -84,7 +69,7 @@ class ReclaimScreen(SubScreen):
                 rows.append((f"empty:{disk.name}", urwid.Text(("dim", f"{disk.name}: nothing on it, "
                                                                      f"{human(disk.free)} free"))))
             for part in disk.partitions:
-                text = f"{part.name:<10}{human(part.size):>9}  {content(part):<26}{self.plan_of(part)}"
+                text = f"{part.name:<10}{human(part.size):>9}  {content(part):<26}{self.editor.reclaim_of(part.name)}"
                 rows.append((f"part:{part.name}", Line(text, {
                     "enter": lambda p=part: self.choices(p), " ": lambda p=part: self.choices(p),
                     "d": lambda p=part: self.delete(p), "s": lambda p=part: self.ask_shrink(p),
@@ -92,7 +77,7 @@ class ReclaimScreen(SubScreen):
         free = sum((d.free for d in disks), start=type(disks[0].free)(0)) if disks else None
         rows += [("d1", urwid.Divider()),
                  ("room", urwid.Text(f"Free now: {human(free) if free is not None else '-'}; "
-                                     f"after these choices: {human(self.planner.room)}")),
+                                     f"after these choices: {human(self.editor.room)}")),
                  ("d2", urwid.Divider()),
                  ("buttons", button_row([("Done", self.app.back)]))]
         if self.error:
@@ -109,25 +94,24 @@ class ReclaimScreen(SubScreen):
             self.redraw()
             return False
         self.error = ""
-        self.on_change()
         self.redraw()
         return True
 
     def _clear_all(self, on: bool) -> None:
-        self._apply(lambda: self.planner.clear_all(on))
+        self._apply(lambda: self.editor.clear_all(on))
 
     def delete(self, part) -> None:
-        self._apply(lambda: self.planner.delete(part.name))
+        self._apply(lambda: self.editor.delete(part.name))
 
     def keep(self, part) -> None:
-        self._apply(lambda: self.planner.keep(part.name))
+        self._apply(lambda: self.editor.keep(part.name))
 
     def choices(self, part) -> None:
         if part.can_shrink:
             shrink = f"It can shrink to {mib(part.min_size)} MiB at least, keeping its data."
         else:
             shrink = f"It cannot be shrunk: {part.why_not}."
-        text = f"{part.name}: {content(part)}, {human(part.size)}, now: {self.plan_of(part)}.\n{shrink}"
+        text = f"{part.name}: {content(part)}, {human(part.size)}, now: {self.editor.reclaim_of(part.name)}.\n{shrink}"
         self.app.dialog(Dialog(part.name, text, [
             ("Keep", lambda: self.keep(part)), ("Delete", lambda: self.delete(part)),
             ("Shrink", lambda: self.ask_shrink(part)), ("Cancel", None)],
@@ -138,11 +122,10 @@ class ReclaimScreen(SubScreen):
             self.error = f"Shrink: {part.name} cannot be shrunk: {part.why_not}."
             self.redraw()
             return
-        self.app.show(ShrinkScreen(self.planner, part, self._shrunk))
+        self.app.show(ShrinkScreen(self.editor, part, self._shrunk))
 
     def _shrunk(self) -> None:
         self.error = ""
-        self.on_change()
         self.redraw()
 
 
@@ -150,13 +133,13 @@ class ShrinkScreen(SubScreen):
     title = "Shrink a partition"
     help_text = SHRINK_HELP
 
-    def __init__(self, planner, part, on_done: Callable[[], None]):
+    def __init__(self, editor: LayoutEditor, part, on_done: Callable[[], None]):
         super().__init__()
-        self.planner, self.part, self.on_done = planner, part, on_done
-        current = planner.request.reclaim.shrink.get(part.name)
-        self.edit = edit_field(str(current) if current else "")
+        self.editor, self.part, self.on_done = editor, part, on_done
+        bounds = editor.shrink_bounds(part)
+        self.edit = edit_field(str(bounds.current) if bounds.current else "")
         self.error = ""
-        self.least, self.most = mib(part.min_size), int(part.size.convert_to("MiB")) - 1
+        self.least, self.most = bounds.least, bounds.most
 
     def body(self) -> urwid.Widget:
         rows = [
@@ -183,12 +166,11 @@ class ShrinkScreen(SubScreen):
     def save(self) -> None:
         try:
             size = parse_size(self.edit.edit_text, "new size")
-            self.planner.shrink(self.part.name, size)
+            self.editor.shrink(self.part.name, size)
         except RequestProblem as problem:
             self.error = sentence(problem)
             self.redraw()
             return
-        log.info("Shrink %s to %d MiB", self.part.name, size)
         self.close(self.on_done)
 
     def keys_hint(self) -> str:

@@ -13,6 +13,7 @@ from installer.kickstart.reader import Reader
 from installer.kickstart.writeout import output_text
 from installer.ui.destination import ASK_NO_DISKS, LEAVE, PLANNING, STAY, DestinationController
 from installer.ui.session import new_session
+from installer.ui.storage import MountRequest, RequestProblem
 from tests.unit.disk_images import blank_gpt, write_sda
 
 
@@ -87,13 +88,63 @@ def test_a_layout_that_does_not_fit_says_what_was_asked(disks):
     controller = scanned(disks)
     controller.toggle("sda")
     controller.use_custom()
-    from installer.ui.storage import MountRequest
-    controller.planner.add_mount(MountRequest("/", 60000))
+    controller.editor.save_mount(None, MountRequest("/", 60000))
     assert controller.leave() == PLANNING
     assert planned(controller) is None
     assert "asked: / 60000 MiB" in controller.state.problem
     assert not controller.completed() and controller.status() == controller.state.problem
     assert controller.leave() == PLANNING  # changed since: planned again on leaving
+
+
+def test_editor_mount_points_automatic_seed_and_a_failed_seed_keeps_them(disks):
+    """The sub-screens' model: every accepted edit marks the destination changed; a
+    refused one names the field and changes nothing."""
+    controller = scanned(disks)
+    editor = controller.editor
+    controller.pick_scheme("plain")
+    controller.use_custom()
+    controller.state.dirty = False
+    editor.create_automatically()
+    assert controller.state.dirty and controller.request.automatic is None
+    seeded = [m.mountpoint for m in editor.mounts]
+    assert "/" in seeded and "swap" in seeded and editor.default_device_type() == "partition"
+    saved = editor.save_mount("/", MountRequest("/", 4096, fstype="ext4"))
+    assert saved.fstype == "ext4" and [m.mountpoint for m in editor.mounts] == seeded
+    with pytest.raises(RequestProblem) as refused:
+        editor.save_mount(None, MountRequest("/", 1024))
+    assert refused.value.field == "mount point"
+    controller.state.auto.encrypted = True  # the seed needs a passphrase now
+    assert editor.needs_passphrase() and editor.needs_passphrase(MountRequest("/x", 1, encrypted=True))
+    controller.state.auto.scheme = "no such scheme"
+    with pytest.raises(RequestProblem):
+        editor.create_automatically()
+    assert [m.mountpoint for m in editor.mounts] == seeded and controller.request.automatic is None
+    editor.remove_mount("swap")
+    assert "swap" not in [m.mountpoint for m in editor.mounts]
+
+
+def test_editor_reclaim_and_shrink_bounds(disks):
+    controller = scanned(disks)
+    editor = controller.editor
+    parts = {p.name: p for d in editor.selected_disks() for p in d.partitions}
+    assert {"sda1", "sda2", "sda3"} <= set(parts) and editor.reclaim_of("sda1") == "keep"
+    before = editor.room
+    editor.delete("sda3")
+    assert editor.reclaim_of("sda3") == "delete" and editor.room > before and controller.state.dirty
+    editor.keep("sda3")
+    assert editor.reclaim_of("sda3") == "keep" and editor.room == before
+    shrinkable = next(p for p in parts.values() if p.can_shrink)
+    bounds = editor.shrink_bounds(shrinkable)
+    assert 0 < bounds.least < bounds.most and bounds.current is None
+    with pytest.raises(RequestProblem):
+        editor.shrink(shrinkable.name, bounds.least - 1)
+    editor.shrink(shrinkable.name, bounds.most)
+    assert editor.shrink_bounds(shrinkable).current == bounds.most
+    assert editor.reclaim_of(shrinkable.name) == f"shrink to {bounds.most} MiB"
+    editor.clear_all(True)
+    assert editor.clearing_all and editor.reclaim_of("sda1") == "delete (clear all)"
+    editor.set_passphrase("correct horse battery", "luks1")
+    assert editor.has_passphrase() and editor.encryption.luks_version == "luks1"
 
 
 def test_kickstart_layout_prefills_and_is_complete(disks):

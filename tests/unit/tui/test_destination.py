@@ -212,10 +212,10 @@ def test_passphrase_must_match_and_weak_needs_confirming(disks):
     press_button(drive, "Save")
     drive.assert_shows("Weak passphrase", "Use it anyway?")
     drive.press("esc")  # "Change it"
-    assert spoke.planner.request.encryption.passphrase == ""
+    assert spoke.controller.request.encryption.passphrase == ""
     press_button(drive, "Save").press("enter")  # "Use it"
     drive.assert_shows("[X] Encrypt my data (passphrase set)")
-    assert spoke.planner.request.encryption.passphrase == "abcdefgh"
+    assert spoke.controller.request.encryption.passphrase == "abcdefgh"
 
 
 def test_cancelled_passphrase_leaves_encryption_off(disks):
@@ -224,7 +224,7 @@ def test_cancelled_passphrase_leaves_encryption_off(disks):
     move_to(drive, "Encrypt my data").press(" ")
     drive.type("whatever").press("esc")
     drive.assert_shows("[ ] Encrypt my data (passphrase asked when checked)")
-    assert spoke.planner.request.automatic.encrypted is False
+    assert spoke.controller.request.automatic.encrypted is False
 
 
 def test_scheme_choice_goes_into_autopart(disks):
@@ -340,7 +340,7 @@ def test_kickstart_custom_layout_prefills_the_mount_points(disks):
     assert spoke.completed() and spoke.status() == "Custom partitioning selected"
     assert spoke.state.prefill.exact
     drive.assert_shows("(X) Custom", "Mount points:         /boot, /")
-    mounts = {m.mountpoint: (m.size, m.device_type, m.volume_group) for m in spoke.planner.request.mounts}
+    mounts = {m.mountpoint: (m.size, m.device_type, m.volume_group) for m in spoke.controller.request.mounts}
     assert mounts == {"/boot": (1024, "partition", ""), "/": (6000, "lvm", "data")}
 
 

@@ -78,12 +78,12 @@ def test_create_them_automatically_then_replace(disks):
     open_custom(drive)
     drive.press("c")
     shown = drive.assert_shows("/boot", "swap")
-    assert [m.mountpoint for m in spoke.planner.request.mounts] == ["/boot", "/", "swap"]
-    assert {m.device_type for m in spoke.planner.request.mounts if m.mountpoint != "/boot"} == {"lvm"}
+    assert [m.mountpoint for m in spoke.controller.request.mounts] == ["/boot", "/", "swap"]
+    assert {m.device_type for m in spoke.controller.request.mounts if m.mountpoint != "/boot"} == {"lvm"}
     assert "No mount points yet" not in shown
     drive.press("c").assert_shows("Replace the 3 mount points by the automatic")
     drive.press("enter")  # Replace
-    assert [m.mountpoint for m in spoke.planner.request.mounts] == ["/boot", "/", "swap"]
+    assert [m.mountpoint for m in spoke.controller.request.mounts] == ["/boot", "/", "swap"]
 
 
 def test_encrypted_mount_asks_the_passphrase_first(disks):
@@ -118,7 +118,7 @@ def test_field_errors_name_the_field(disks, mountpoint, size, extra, message):
         move_to(drive, f"( ) {extra}", "right").press(" ")
     press_button(drive, "Save")
     fits(drive.assert_shows("INSTALLATION | Mount point", message))
-    assert spoke.planner.request.mounts == []
+    assert spoke.controller.request.mounts == []
 
 
 def test_a_layout_that_cannot_be_made_names_the_mount_point(disks):
