@@ -17,6 +17,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from installer.errors import InstallerError
+
 log = logging.getLogger("anaconda.ui")
 
 #: how long a cancelled child process gets to end after SIGTERM before SIGKILL
@@ -97,6 +99,7 @@ class SingleInstance:
         self._lock = threading.Lock()
         self._pending: tuple[Work, Done | None, Job] | None = None
         self._current: Job | None = None
+        self._latest: Job | None = None  # the newest submitted: only its result is handed over
         self._thread: threading.Thread | None = None
         self._idle = threading.Event()
         self._idle.set()
@@ -105,6 +108,7 @@ class SingleInstance:
         """Run `work(job)` after cancelling what runs; returns the new job."""
         job = Job(self.purpose)
         with self._lock:
+            self._latest = job
             if self._current is not None:
                 self._current.cancel()
             if self._pending is not None:
@@ -135,12 +139,23 @@ class SingleInstance:
         return self._idle.wait(timeout)
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:  # even on a BaseException: the purpose must not stay "busy" for ever
+            with self._lock:
+                if self._thread is threading.current_thread():
+                    self._thread, self._current = None, None
+                    if self._pending is None:
+                        self._idle.set()
+                    else:  # submitted while this thread was ending: start another
+                        self._thread = threading.Thread(target=self._run, name=f"bg-{self.purpose}",
+                                                        daemon=True)
+                        self._thread.start()
+
+    def _loop(self) -> None:
         while True:
             with self._lock:
                 if self._pending is None:
-                    self._thread = None
-                    self._current = None
-                    self._idle.set()
                     return
                 work, on_done, job = self._pending
                 self._pending = None
@@ -151,9 +166,23 @@ class SingleInstance:
                 result = work(job)
             except Cancelled:
                 continue
-            except Exception as exc:  # handed to the UI, which says what went wrong
+            except InstallerError as exc:  # expected (a bad URL, no disks): the UI says it
+                log.info("Background %s failed: %s", self.purpose, exc)
+                result = exc
+            except BaseException as exc:  # handed to the UI, which says what went wrong
                 log.exception("Background %s failed", self.purpose)
                 result = exc
             if job.cancelled or on_done is None:
                 continue
-            self._deliver(lambda on_done=on_done, result=result: on_done(result))
+            self._deliver(lambda on_done=on_done, result=result, job=job: self._hand_over(job, on_done, result))
+
+    def _hand_over(self, job: Job, on_done: Done, result) -> None:
+        """On the UI's thread: a job superseded while its result waited in the UI's queue
+        is dropped here (a URL replaced after its check ended must not be written)."""
+        if job.cancelled or job is not self._latest:
+            log.debug("Dropped the result of a superseded %s", self.purpose)
+            return
+        try:
+            on_done(result)
+        except Exception:  # the callback's own bug must not end the purpose's thread
+            log.exception("Handling the result of %s failed", self.purpose)

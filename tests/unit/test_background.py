@@ -98,3 +98,36 @@ def test_cancel_drops_everything():
     gate.set()
     assert runner.wait(5)
     assert results == []
+
+
+def test_a_result_waiting_in_the_ui_queue_is_dropped_when_superseded():
+    """The UI's queue (urwid's call_soon) runs later: a job submitted meanwhile wins,
+    even though the older job had already ended."""
+    queue, results = [], []
+    runner = SingleInstance("source check", deliver=queue.append)
+    runner.submit(lambda job: "A", results.append)
+    assert runner.wait(5) and len(queue) == 1  # A's result waits in the UI's queue
+    runner.submit(lambda job: "B", results.append)
+    assert runner.wait(5)
+    for call in queue:
+        call()
+    assert results == ["B"]
+
+
+def test_a_base_exception_or_a_failing_callback_does_not_end_the_purpose():
+    runner = SingleInstance("test")
+    results = []
+
+    def exits(job):
+        raise SystemExit(3)
+
+    runner.submit(exits, results.append)
+    assert runner.wait(5) and isinstance(results[0], SystemExit)
+
+    def broken_callback(result):
+        raise RuntimeError("bug in the screen")
+
+    runner.submit(lambda job: 1, broken_callback)
+    assert runner.wait(5)
+    runner.submit(lambda job: 2, results.append)
+    assert runner.wait(5) and results[-1] == 2 and not runner.busy
