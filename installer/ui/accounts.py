@@ -152,6 +152,18 @@ def lock_root(handler) -> None:
     log.info("Root account locked")
 
 
+def root_ssh_allowed(handler) -> bool:
+    return bool(getattr(handler.rootpw, "allow_ssh", False))
+
+
+def set_root_ssh(handler, allow: bool) -> None:
+    """`rootpw --allow-ssh`: Fedora's sshd refuses root's password unless a drop-in allows
+    it (configure/accounts.py writes one); only meaningful with a password."""
+    rootpw = handler.rootpw
+    rootpw.allow_ssh = bool(allow and rootpw.password and not rootpw.lock)
+    log.info("Root SSH login with password: %s", "allowed" if rootpw.allow_ssh else "not allowed")
+
+
 # ---- the person's account ------------------------------------------------------------------
 
 @dataclass

@@ -1,4 +1,6 @@
-"""Root password: typed twice and hashed into `rootpw --iscrypted`, or the account locked.
+"""Root password: typed twice and hashed into `rootpw --iscrypted`, or the account locked;
+whether root may log in over SSH with it (`rootpw --allow-ssh`), and root's SSH keys
+(`sshkey --username=root`).
 
 Locking root (`rootpw --lock`) is Anaconda's choice for systems run through sudo: it
 completes the spoke only while the user spoke creates an administrator, since otherwise
@@ -10,26 +12,29 @@ from __future__ import annotations
 import urwid
 
 from installer.ui.accounts import (has_admin, keep_root_hashed, lock_root, root_locked,
-                                            root_password_set, set_root_password)
+                                   root_password_set, root_ssh_allowed, set_root_password,
+                                   set_root_ssh)
+from installer.ui.ssh_keys import keys_of, set_keys
 
 from .errors import refuse
 from .password_fields import PasswordFields
 from .spoke import USER_SETTINGS, Spoke
+from .ssh_keys import SshKeyList
 
-HELP = """Root password: the password of the system's administrator account, root.
+HELP = """Root password: the password of root, the system's administrator.
 
-Type it in Password and again in Confirm password; the two must match. Its strength is \
-shown as you type; a weak password is accepted only after you confirm it.
+Type it twice (Password, Confirm password); a weak one is accepted only after you \
+confirm it. Both empty: the setting stays. Stored only as a hash (rootpw --iscrypted).
 
-Leave both fields empty to keep the current setting. The password is stored in the \
-kickstart only as a hash (rootpw --iscrypted), never as text.
+Lock the root account: root gets no password (rootpw --lock); only with an \
+administrator user (User creation), who then uses sudo.
 
-Lock the root account (space toggles it) disables root's password entirely \
-(rootpw --lock). Use it only together with an administrator user (User creation, \
-"Make this user administrator"): that user then runs administrative commands with sudo. \
-A locked root without an administrator is not complete.
+Allow root SSH login with password: sshd takes root's password (rootpw --allow-ssh).
 
-Tab and the arrow keys move between fields; Esc saves and returns to the hub."""
+SSH keys: paste a public key (ssh-ed25519 AAAA... you@host) in Add SSH key and \
+press Enter; Delete on a key removes it.
+
+Tab and the arrows move; space toggles a box; Esc saves and returns to the hub."""
 
 
 class RootPasswordSpoke(Spoke):
@@ -44,9 +49,13 @@ class RootPasswordSpoke(Spoke):
         self.lock = urwid.CheckBox("Lock the root account",
                                    on_state_change=lambda *_: self._update())
         self.note = urwid.Text("")
+        self.allow_ssh = urwid.CheckBox("Allow root SSH login with password")
+        self.keys = SshKeyList("root", self._rebuild, lambda text: self._refuse(text))
         self.error = urwid.Text("")
         self.current = urwid.Text("")
         self.form: urwid.Widget | None = None
+        self.listbox: urwid.ListBox | None = None
+        self._keys_at = 0  # the row of the key list's heading
         self._changed = False  # left with a choice of its own: the kickstart's no longer counts
 
     # ---- hub semantics -----------------------------------------------------------------
@@ -73,17 +82,31 @@ class RootPasswordSpoke(Spoke):
     def enter(self) -> None:
         self.fields.clear()
         self.lock.set_state(root_locked(self.handler), do_callback=False)
+        self.allow_ssh.set_state(root_ssh_allowed(self.handler), do_callback=False)
+        self.keys.load(keys_of(self.handler, "root"))
         self.error.set_text("")
         self.current.set_text(f"Now: {self.status()}")
         self._update()
-        rows = [urwid.Text("The root account administers the system. Set its password, or "
+        self._build(focus=2)
+
+    def _build(self, focus: int) -> None:
+        head = [urwid.Text("The root account administers the system. Set its password, or "
                            "lock it and create an administrator user instead."),
                 urwid.Divider(), *self.fields.rows(), urwid.Divider(),
-                urwid.AttrMap(self.lock, None, focus_map="focus"), self.note, urwid.Divider(),
-                self.current, self.error]
-        listbox = urwid.ListBox(urwid.SimpleFocusListWalker(rows))
-        listbox.focus_position = 2
-        self.form = urwid.Padding(listbox, left=1, right=1)
+                urwid.AttrMap(self.lock, None, focus_map="focus"), self.note,
+                urwid.AttrMap(self.allow_ssh, None, focus_map="focus"), urwid.Divider()]
+        self._keys_at = len(head)
+        rows = head + self.keys.rows() + [urwid.Divider(), self.current]
+        self.listbox = urwid.ListBox(urwid.SimpleFocusListWalker(rows))
+        self.listbox.focus_position = focus
+        self.form = urwid.Padding(urwid.Pile([self.listbox, ("pack", self.error)]),
+                                  left=1, right=1)
+
+    def _rebuild(self) -> None:
+        """The key list changed: the same widgets, the focus on the Add field."""
+        self.error.set_text("")
+        self._build(focus=self._keys_at + self.keys.add_offset())
+        self.redraw()
 
     def _update(self) -> None:
         if has_admin(self.handler):
@@ -99,8 +122,30 @@ class RootPasswordSpoke(Spoke):
     def _refuse(self, message: str) -> bool:
         return refuse(self, self.error, message)
 
+    def _ssh_problems(self) -> list[str]:
+        if not self.allow_ssh.state:
+            return []
+        if self.lock.state:
+            return ["Allow root SSH login with password: a locked root has no password. "
+                    "Untick one of them (keys still log in with root locked)."]
+        if not self.fields.entered() and not root_password_set(self.handler):
+            return ["Allow root SSH login with password: set a root password first."]
+        return []
+
     def leave(self) -> bool:
         """Esc: apply what was entered; a mistake keeps the person here, named."""
+        if not self.keys.add_pending():
+            return False
+        problems = self.keys.problems() + self._ssh_problems()
+        if problems:
+            return self._refuse(problems)
+        if not self._leave_password():
+            return False
+        set_root_ssh(self.handler, self.allow_ssh.state)
+        set_keys(self.handler, "root", self.keys.keys)
+        return True
+
+    def _leave_password(self) -> bool:
         if self.lock.state:
             if self.fields.entered():
                 return self._refuse("Lock the root account: a locked root has no password. "

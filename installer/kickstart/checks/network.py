@@ -16,7 +16,7 @@ import json
 from installer.bootopts.values import (BOND_OPTIONS, IFNAME_RE, MAC_RE, bond_mode,
                                        split_bond_options)
 from installer.configure.netfiles import BRIDGE_OPTIONS
-from installer.ui.network import hostname_problem
+from installer.hostnames import hostname_problem
 
 from .findings import Findings, Where, where_each
 

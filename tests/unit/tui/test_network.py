@@ -59,7 +59,7 @@ def test_static_address_and_host_name_into_the_kickstart(lister):
         "Wired interface enp9s9 (52:54:00:aa:bb:01), connected, now: fd00::9/64",
         "(X) DHCP  ( ) Static", "[X] Connect automatically after reboot")
     drive.press("right", " ", "down").type("10.0.0.20/24")
-    drive.press("down").type("10.0.0.1").press("down").type("10.0.0.53, 9.9.9.9")
+    drive.press("down").type("10.0.0.1").press(*["down"] * 4).type("10.0.0.53, 9.9.9.9")
     drive.press("esc").assert_shows("static 10.0.0.20/24", "Host name:            web01")
     assert network_lines(session) == []  # written when the spoke is left
     drive.press("esc")
@@ -78,16 +78,17 @@ def test_bad_values_are_named_and_keep_the_person_here(lister):
     drive = with_hub(session, NetworkSpoke(lister))
     drive.press("1", "down", "down", "enter", "right", " ")
     drive.press("esc").assert_shows("enp9s9: Address: enter the address with its prefix")
-    drive.press("down").type("10.0.0.20").press("down").type("10.9.0.1").press("down").type("dns")
+    drive.press("down").type("10.0.0.20").press("down").type("10.9.0.1")
+    drive.press(*["down"] * 4).type("dns")
     drive.press("esc").assert_shows("enp9s9: Address: '10.0.0.20' needs a prefix",
                                     "enp9s9: DNS servers: 'dns' is not an IP address")
-    drive.press("up", "up", "end").type("/16")
+    drive.press(*["up"] * 5, "end").type("/16")
     drive.press("esc").assert_shows(
         "enp9s9: Gateway: 10.9.0.1 is not in the interface's network 10.0.0.0/16.",
         "enp9s9: DNS servers: 'dns'")
     shown = drive.press("backspace", "backspace").type("8").press("esc").screen()
     assert "Gateway:" in shown and "is not in" not in shown and "DNS servers: 'dns'" in shown
-    drive.press("down", "down", *["backspace"] * 3, "esc").assert_shows("static 10.0.0.20/8")
+    drive.press(*["down"] * 5, *["backspace"] * 3, "esc").assert_shows("static 10.0.0.20/8")
     drive.press("up", "up").type("bad_name.example").press("esc")
     drive.assert_shows("Host name: 'bad_name' is not accepted. Use letters, digits and '-'")
     assert isinstance(drive.app.current, NetworkSpoke) and network_lines(session) == []
@@ -133,4 +134,168 @@ def test_no_interfaces_and_help(tmp_path):
     drive = with_hub(session, NetworkSpoke(lambda: list_interfaces(tmp_path / "none")))
     drive.assert_shows("Network & host name", "Not connected")
     drive.press("1").assert_shows("No network interface was found on this machine.")
-    drive.press("f1").assert_shows("Help", "Address/prefix such as 192.168.1.10/24")
+    drive.press("f1").assert_shows("Help", "(192.168.1.10/24 and a gateway)", "a VLAN (id 1-4094",
+                                   "`network` lines.", "< OK >")  # all of it fits
+
+
+@pytest.fixture
+def three(tmp_path):
+    """ens3 and ens4 with link, ens5 without: room for a bond and a bridge."""
+    net = tmp_path / "net3"
+    for number, carrier in ((3, True), (4, True), (5, False)):
+        make_nic(net, f"ens{number}", f"52:54:00:aa:bb:0{number}", carrier)
+    (tmp_path / "if_inet6").write_text("")
+    return lambda: list_interfaces(net, tmp_path / "if_inet6")
+
+
+def test_bond_vlan_and_bridge_over_the_listed_interfaces(three):
+    session = session_for()
+    drive = with_hub(session, NetworkSpoke(three))
+    drive.press("1").assert_shows("Bonds, VLANs and bridges", "Add a bond", "Add a VLAN",
+                                  "Add a bridge")
+    drive.press(*["down"] * 4, "enter").assert_shows(
+        "New bond", "[ ] ens3      [ ] ens4      [ ] ens5", "(X) active-backup",
+        "Esc Check and back to the list")
+    drive.type("bond0").press("down", " ", "right", " ")  # ports ens3 and ens4
+    drive.press("down", "left", "down", "right", " ")  # mode 802.3ad
+    drive.press("down", "down").type("miimon=100,lacp_rate=fast")
+    drive.press("down", "left", "left", "right", " ")  # IPv4 static
+    drive.press("down").type("192.0.2.10/24").press("down").type("192.0.2.1")
+    drive.press(*["down"] * 4).type("192.0.2.53").press("down").type("example.com lab.example.com")
+    drive.assert_shows("[X] ens3      [X] ens4      [ ] ens5", "(X) 802.3ad")
+    drive.press("esc").assert_shows(
+        "ens3       connected     -                    port of bond0",
+        "ens4       connected     -                    port of bond0",
+        "ens5       disconnected  -                    DHCP",
+        "bond0        bond of ens3,ens4          static 192.0.2.10/24")
+    # a VLAN on the bond, with a static IPv6 address and no IPv4
+    drive.press("down", "down", "enter").assert_shows(
+        "New VLAN", "( ) ens3", "( ) ens4", "( ) ens5", "( ) bond0")
+    drive.press("down", " ").assert_shows("(X) bond0")  # the grid's 2nd row
+    drive.press("down").type("10")
+    drive.press("down", "down", "left", "right", "right", " ")  # IPv4 off
+    drive.press(*["down"] * 3, *["left"] * 3, *["right"] * 2, " ")  # IPv6 static
+    drive.press("down").type("2001:db8:10::10/64")
+    drive.press("down").type("fe80::1").press("down").type("2001:db8::53")
+    drive.press("esc").assert_shows("bond0.10     VLAN 10 on bond0           no IPv4, "
+                                    "2001:db8:10::10/64")
+    # a bridge over the interface left; the bond's ports are marked as taken
+    drive.press("down", "down", "down", "enter").assert_shows(
+        "New bridge", "[ ] ens3 (in bond0)", "[ ] ens5", "[ ] bond0")
+    drive.type("br0").press("down", "down", " ", "down").type("stp=no,forward-delay=2")
+    drive.press("esc").assert_shows("br0          bridge of ens5", "port of br0")
+    drive.press("up", "up", "up", "up", "up", "up", "up", "up", "up").type("host1")
+    drive.press("esc")
+    assert isinstance(drive.app.current, Hub), drive.screen()
+    assert network_lines(session) == [
+        "network  --bootproto=static --device=bond0 --gateway=192.0.2.1 --hostname=host1 "
+        "--ip=192.0.2.10 --nameserver=192.0.2.53 --netmask=255.255.255.0 --ipv6=auto "
+        "--bondslaves=ens3,ens4 --bondopts=mode=802.3ad,miimon=100,lacp_rate=fast "
+        "--ipv4-dns-search=example.com,lab.example.com",
+        "network  --bootproto=dhcp --device=bond0 --nameserver=2001:db8::53 --noipv4 "
+        "--ipv6=2001:db8:10::10/64 --vlanid=10 --ipv6gateway=fe80::1",
+        "network  --bootproto=dhcp --device=br0 --ipv6=auto --bridgeslaves=ens5 "
+        "--bridgeopts=stp=no,forward-delay=2"]
+
+
+def test_bad_device_settings_name_the_field_and_what_is_accepted(three):
+    session = session_for()
+    drive = with_hub(session, NetworkSpoke(three))
+    drive.press("1", *["down"] * 4, "enter", "esc").assert_shows(
+        "New bond: Name: enter the device's name, such as bond0.",
+        "New bond: Ports: tick at least one interface for the bond.")
+    drive.type("ens3").press("down", " ", *["down"] * 4).type("miimon=100,fast=1")
+    drive.press("esc").assert_shows("ens3: Name: ens3 is already the name of another device.")
+    drive.press(*["up"] * 5, "end", *["backspace"] * 4).type("bond0")
+    drive.press("esc").assert_shows(
+        "bond0: Options: --bondopts: fast is not a bonding option; not applied")
+    drive.press(*["down"] * 5, "end", *["backspace"] * 7, "esc")
+    drive.assert_shows("bond0        bond of ens3               DHCP")
+    drive.press("down", "down", "enter", " ", "down", "down").type("5000")  # VLAN on ens3
+    drive.press(*["down"] * 5, *["left"] * 3, "right", "right", " ", "down").type("2001:db8::zz/64")
+    drive.press(*["down"] * 3).type("lab..example")
+    drive.press("esc").assert_shows(
+        "ens3.5000: VLAN id: --vlanid=5000: expected a VLAN id from 1 to 4094",
+        "ens3.5000: IPv6 address: --ipv6=2001:db8::zz/64: expected auto, dhcp or an",
+        "IPv6 address with an optional prefix (2001:db8::10/64)",
+        "ens3.5000: Search domains: 'lab..example' is not a domain name.")
+    assert isinstance(drive.app.current, NetworkSpoke) and network_lines(session) == []
+    drive.press("esc", "esc")  # still there: nothing was taken
+    assert drive.app.current.editor is not None
+
+
+def test_a_bridge_option_and_a_port_taken_twice(three):
+    session = session_for("network --device=bond0 --bondslaves=ens3,ens4 --bootproto=dhcp\n")
+    drive = with_hub(session, NetworkSpoke(three))
+    drive.press("1").assert_shows("bond0        bond of ens3,ens4          DHCP")
+    drive.press(*["down"] * 7, "enter").assert_shows("[ ] ens3 (in bond0)")
+    drive.type("br0").press("down", " ", "down", "down").type("stp=maybe")
+    drive.press("esc").assert_shows(
+        "br0: Options: --bridgeopts: stp=maybe: expected yes or no",
+        "br0: Ports: --bridgeslaves: ens3 is a port of bond0 already")
+
+
+PREFILL = """\
+network --device=bond0 --bondslaves=ens3,ens4 --bondopts=mode=1,miimon=100 --bootproto=dhcp --hostname=ks.example
+network --device=bond0 --vlanid=10 --bootproto=static --ip=198.51.100.10/24 --ipv6=2001:db8:10::10/64
+network --device=br0 --bridgeslaves=ens9 --bridgeopts=stp=no --bootproto=dhcp --nameserver=192.0.2.53 --ipv4-dns-search=example.com
+network --device=team0 --teamslaves=ens6,ens7 --bootproto=dhcp
+network --device=ens5 --bootproto=dhcp --ipv6=dhcp --noipv4
+"""
+
+
+def test_kickstart_devices_prefill_edit_in_place_and_remove(three):
+    session = session_for(PREFILL)
+    drive = with_hub(session, NetworkSpoke(three))
+    drive.press("1").assert_shows(
+        "Host name:            ks.example",
+        "ens3       connected     -                    port of bond0",
+        "ens5       disconnected  -                    no IPv4, DHCPv6",
+        "bond0        bond of ens3,ens4          DHCP",
+        "bond0.10     VLAN 10 on bond0           static 198.51.100.10/24, 2001:db8:1…",
+        "br0          bridge of ens9             DHCP",
+        "team0 (team): kept as the kickstart gives it")
+    drive.press("down", "enter").assert_shows(
+        "ens3 is a port of bond0: its addresses are bond0's.")
+    drive.press(*["down"] * 2, "enter").assert_shows(  # ens5
+        "( ) DHCP  ( ) Static  (X) Off", "( ) Automatic  (X) DHCPv6")
+    drive.press("esc", "down", "enter").assert_shows(  # bond0: mode 1 is active-backup
+        "Bond bond0", "[X] ens3      [X] ens4      [ ] ens5", "(X) active-backup", "miimon=100")
+    drive.press(*["up"] * 2, "end").type("1").press("esc")  # renamed bond01
+    drive.assert_shows("bond01       bond of ens3,ens4", "bond01.10    VLAN 10 on bond01",
+                       "port of bond01")
+    drive.press("delete").assert_shows("bond01 is used by bond01.10: remove or change that "
+                                       "first.")
+    drive.press("down", "down", "delete").assert_shows("Remove br0 (bridge of ens9)?")
+    drive.press("enter")
+    shown = drive.screen()
+    assert "br0 " not in shown and "Remove device" not in shown
+    drive.press("esc")
+    assert isinstance(drive.app.current, Hub)
+    assert network_lines(session) == [
+        "network  --bootproto=dhcp --device=bond01 --hostname=ks.example "
+        "--bondslaves=ens3,ens4 --bondopts=mode=active-backup,miimon=100",
+        "network  --bootproto=static --device=bond01 --ip=198.51.100.10 "
+        "--netmask=255.255.255.0 --ipv6=2001:db8:10::10/64 --vlanid=10",
+        'network  --bootproto=dhcp --device=team0 --teamslaves="ens6,ens7"',  # as it was
+        "network  --bootproto=dhcp --device=ens5 --noipv4 --ipv6=dhcp"]
+
+
+def test_static_ipv6_dns_and_search_domains_on_an_interface(lister):
+    session = session_for()
+    drive = with_hub(session, NetworkSpoke(lister))
+    drive.press("1", "down", "enter").assert_shows(  # enp9s10
+        "IPv6 method:          (X) Automatic  ( ) DHCPv6  ( ) Static  ( ) Off",
+        "IPv6 address/prefix:", "IPv6 gateway:", "DNS servers:", "Search domains:")
+    drive.press(*["down"] * 3, "right", "right", " ", "down").type("2001:db8::7")
+    drive.press("down").type("2001:db8::1").press("down").type("2001:db8::53")
+    drive.press("down").type("example.com,-x.example").press("esc")
+    drive.assert_shows("enp9s10: IPv6 address: '2001:db8::7' needs a prefix, such as "
+                       "2001:db8::10/64.", "enp9s10: Search domains: '-x.example' is not a "
+                       "domain name.")
+    drive.press(*["backspace"] * 11, "up", "up", "up", "end").type("/64").press("esc")
+    drive.assert_shows("enp9s10    disconnected  -                    DHCP, 2001:db8::7/64")
+    drive.press("esc")
+    assert network_lines(session)[0] == (
+        "network  --bootproto=dhcp --device=enp9s10 --nameserver=2001:db8::53 --onboot=off "
+        "--ipv6=2001:db8::7/64 --ipv6gateway=2001:db8::1 --ipv4-dns-search=example.com")

@@ -117,7 +117,8 @@ def test_kickstart_prefills_and_the_hash_is_kept():
 
 def test_help_is_specific():
     drive = with_hub(session_for())
-    drive.press("1", "f1").assert_shows("Help", "rootpw --iscrypted", "sudo")
+    drive.press("1", "f1").assert_shows("Help", "rootpw --iscrypted", "sudo",
+                                        "(rootpw --allow-ssh)", "< OK >")  # all of it fits
 
 
 def test_root_locked_by_the_kickstart_is_complete_without_an_admin():
@@ -141,3 +142,57 @@ def test_root_locked_by_the_kickstart_is_complete_without_an_admin():
     chosen = RootPasswordSpoke()
     open_spoke(chosen, fresh)  # the same lock, but not from a kickstart: needs an admin
     assert not chosen.completed()
+
+
+def test_ssh_login_and_keys_for_root():
+    from tests.unit.test_ui_accounts_ssh import ECDSA, ED25519, ED25519_FP, RSA
+
+    session = session_for()
+    drive = with_hub(session)
+    drive.press("1").assert_shows("[ ] Allow root SSH login with password",
+                                  "SSH keys for root:", "(none)", "Add SSH key:")
+    drive.press("tab", "tab", "tab", " ", "esc")  # allowed, but no password
+    drive.assert_shows("Allow root SSH login with password: set a root password first.")
+    drive.press("down", "down").type("ssh-ed25519 AAAAC3bad").press("enter")
+    drive.assert_shows("SSH key for root: the ssh-ed25519 key data is damaged")
+    drive.press(*["backspace"] * 25).type(ED25519).press("enter")
+    drive.assert_shows(f"ssh-ed25519 {ED25519_FP} alice@laptop")
+    drive.type(RSA).press("enter").type(ECDSA).press("enter")
+    drive.press("up", "up", "delete")  # the RSA key, the second of three
+    shown = drive.assert_shows("ssh-ed25519 SHA256:", "ecdsa-sha2-nistp256 SHA256:")
+    assert "ssh-rsa" not in shown
+    drive.press(*["up"] * 6).type(GOOD).press("tab").type(GOOD).press("esc")
+    assert isinstance(drive.app.current, Hub)
+    lines = [line for line in str(session.handler).splitlines()
+             if line.startswith(("rootpw", "sshkey"))]
+    assert lines[0].startswith("rootpw --iscrypted --allow-ssh $")
+    assert lines[1:] == [f'sshkey --username=root "{ED25519}"',
+                         f'sshkey --username=root "{ECDSA}"']
+
+
+def test_locked_root_with_ssh_login_is_refused_and_keys_prefill():
+    from tests.unit.test_ui_accounts_ssh import ED25519, ED25519_FP
+
+    session = session_for(f"rootpw --iscrypted --allow-ssh $6$salt$hash\n"
+                          f'sshkey --username=root "{ED25519}"\n'
+                          f'sshkey --username=alice "{ED25519}"\n')
+    drive = with_hub(session)
+    drive.press("1").assert_shows("[X] Allow root SSH login with password",
+                                  f"ssh-ed25519 {ED25519_FP} alice@laptop")
+    drive.press("tab", "tab", " ", "esc").assert_shows(  # lock it too
+        "Allow root SSH login with password: a locked root has no password.")
+    drive.press("tab", " ", "down", "delete", "esc")  # SSH login off; key removed
+    assert isinstance(drive.app.current, Hub)
+    assert [line for line in str(session.handler).splitlines()
+            if line.startswith(("rootpw", "sshkey"))] == [
+        "rootpw --lock", f'sshkey --username=alice "{ED25519}"']
+
+
+def test_a_key_left_in_the_add_field_is_taken_on_leaving():
+    from tests.unit.test_ui_accounts_ssh import ED25519
+
+    session = session_for("rootpw --iscrypted $6$salt$hash\n")
+    drive = with_hub(session)
+    drive.press("1", "tab", "tab", "tab", "down", "down").type(ED25519).press("esc")
+    assert isinstance(drive.app.current, Hub)
+    assert f'sshkey --username=root "{ED25519}"' in str(session.handler)

@@ -132,4 +132,37 @@ def test_locked_root_needs_the_administrator_from_this_spoke():
 
 def test_help_is_specific():
     drive = with_hub(session_for())
-    drive.press("2", "f1").assert_shows("Help", "mygroup(5000)", "wheel")
+    drive.press("2", "f1").assert_shows("Help", "mygroup(5000)", "wheel", "in Add SSH key",
+                                        "< OK >")  # all of it fits
+
+
+def test_ssh_keys_follow_the_account():
+    from tests.unit.test_ui_accounts_ssh import ECDSA, ED25519, ED25519_FP
+
+    session = session_for(f'user --name=dave --password=x --plaintext\n'
+                          f'sshkey --username=dave "{ED25519}"\n'
+                          f'sshkey --username=root "{ECDSA}"\n')
+    drive = with_hub(session, [UserSpoke()])
+    drive.press("1").assert_shows("SSH keys for the user:", f"ssh-ed25519 {ED25519_FP} "
+                                  "alice@laptop")
+    drive.press("tab", "end", *["backspace"] * 4).type("erin")  # renamed: the key follows
+    drive.press(*["tab"] * 7).type("ssh-rsa AAAA").press("esc")  # left in Add SSH key
+    drive.assert_shows("SSH key for the user: the ssh-rsa key data is damaged or cut short;")
+    assert isinstance(drive.app.current, UserSpoke)
+    drive.press("end", *["backspace"] * 12).type(ECDSA).press("esc")
+    assert isinstance(drive.app.current, Hub)
+    keys = [(k.username, k.key) for k in session.handler.sshkey.sshUserList]
+    assert keys == [("erin", ED25519), ("erin", ECDSA), ("root", ECDSA)]
+    assert [u.name for u in session.handler.user.userList] == ["erin"]
+
+
+def test_keys_without_a_user_are_refused_and_go_with_the_user():
+    from tests.unit.test_ui_accounts_ssh import ED25519
+
+    session = session_for(f'user --name=dave\nsshkey --username=dave "{ED25519}"\n')
+    drive = with_hub(session, [UserSpoke()])
+    drive.press("1", "tab", "end", *["backspace"] * 4, "esc")  # no user name, a key listed
+    drive.assert_shows("SSH keys: no user will be created to hold them; enter a user name,")
+    drive.press(*["tab"] * 6, "delete", "esc")  # the key deleted: no user, no key
+    assert isinstance(drive.app.current, Hub)
+    assert session.handler.user.userList == [] and session.handler.sshkey.sshUserList == []
