@@ -5,8 +5,8 @@ background (a child process; `ready()` is False until then) and dropped again wh
 person leaves this spoke: a chosen language needs none of it. Re-opening reads it again.
 
 Choosing a locale also proposes the keyboard layout and the time zone langtable gives for
-it, unless the kickstart set them or they hold something this spoke did not propose (the
-person chose them in another spoke): a proposal never overrides a choice.
+it, unless the kickstart set them or the person chose them in their own spoke (the
+keyboard's rule is installer.ui.keyboard.propose's): a proposal never overrides a choice.
 
 On a plain console (Linux VT, serial terminal) only languages whose native name the
 console font can draw are offered (localization.console_displayable), and a line says how
@@ -19,7 +19,7 @@ from typing import Callable
 
 import urwid
 
-from installer.ui import localization
+from installer.ui import keyboard, localization
 from installer.ui.localization import (DEFAULT_LOCALE, LanguageInfo, LanguageTable,
                                                 LocaleInfo, fold)
 
@@ -75,7 +75,6 @@ class LanguageSpoke(Spoke):
         self.language: LanguageInfo | None = None  # whose locales the second page lists
         self.wanted = True  # False once left: a table arriving late is dropped at once
         self._label: tuple[str, str] = ("", "")  # (locale, its name) for status()
-        self._proposed_keyboard: tuple | None = None
         self._proposed_timezone: str | None = None
         self._pages: dict[str, urwid.Widget] = {}
 
@@ -224,14 +223,9 @@ class LanguageSpoke(Spoke):
         self.app.back()
 
     def _propose_keyboard(self, info: LocaleInfo) -> None:
-        if "keyboard" in self.session.seen:
-            return
-        kb = self.handler.keyboard
-        if kb.keyboard and _keyboard_state(kb) != self._proposed_keyboard:
-            return  # set by someone else (`keyboard` is pykickstart's any-form-set value)
-        kb.vc_keymap, kb.keyboard = "", ""
-        kb.x_layouts, kb.switch_options = list(info.layouts), list(info.switch)
-        self._proposed_keyboard = _keyboard_state(kb)
+        """The keyboard spoke's rule (installer.ui.keyboard.propose): only while neither
+        the kickstart nor the person has set the keyboard."""
+        keyboard.propose(self.handler, self.session.seen, info.layouts, info.switch)
 
     def _propose_timezone(self, info: LocaleInfo) -> None:
         current = self.handler.timezone.timezone
@@ -240,7 +234,3 @@ class LanguageSpoke(Spoke):
         if info.timezone and localization.is_valid_timezone(info.timezone):
             localization.set_timezone(self.handler, info.timezone)
             self._proposed_timezone = info.timezone
-
-
-def _keyboard_state(kb) -> tuple:
-    return (kb.keyboard, kb.vc_keymap, tuple(kb.x_layouts), tuple(kb.switch_options))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 def all_spokes() -> list:
     from .destination import DestinationSpoke
+    from .keyboard import KeyboardSpoke
     from .language import LanguageSpoke
     from .network import NetworkSpoke
     from .rootpw import RootPasswordSpoke
@@ -12,5 +13,5 @@ def all_spokes() -> list:
     from .timedate import TimeSpoke
     from .user import UserSpoke
 
-    return [LanguageSpoke(), TimeSpoke(), SourceSpoke(), SoftwareSpoke(), DestinationSpoke(),
-            NetworkSpoke(), RootPasswordSpoke(), UserSpoke()]
+    return [LanguageSpoke(), KeyboardSpoke(), TimeSpoke(), SourceSpoke(), SoftwareSpoke(),
+            DestinationSpoke(), NetworkSpoke(), RootPasswordSpoke(), UserSpoke()]

@@ -61,6 +61,11 @@ def accept_automatic_layout(pane: Tmux, number: str) -> None:
     step(pane, ["a"], "Automatic partitioning selected")
 
 
+def numbers(hub: str) -> dict[str, str]:
+    """Each spoke's title -> the number that opens it, read from the hub."""
+    return {title.strip(): n for n, title in re.findall(r"(\d+)\) \[.\] ([A-Z][a-z]+(?: [a-z&]+)*)", hub)}
+
+
 def settled(pane: Tmux, timeout: float = 60) -> str:
     """The hub once no spoke is still working in the background ([-])."""
     deadline = time.monotonic() + timeout
@@ -82,11 +87,11 @@ def test_a_whole_session_produces_its_kickstart(tmp_path, repo):
     with pane:
         hub = pane.wait_for("INSTALLATION SUMMARY")
         assert "[!] Time settings" in hub and "[!] Root password" in hub
-        pane.wait_for("Minimal Install")  # the depsolve in the background finished
-        set_time_zone(pane, "2")
-        accept_automatic_layout(pane, "5")
-        set_root_password(pane, "7")
-        step(pane, ["8"], "Full name:")
+        number = numbers(pane.wait_for("Minimal Install"))  # the depsolve in the background finished
+        set_time_zone(pane, number["Time settings"])
+        accept_automatic_layout(pane, number["Installation destination"])
+        set_root_password(pane, number["Root password"])
+        step(pane, [number["User creation"]], "Full name:")
         step(pane, ["text:Alice Liddell", "Tab"], "alice")
         step(pane, ["Tab", "Space", "Tab", "text:audio", "Tab", "Tab",
                     f"text:{USER_PASSWORD}", "Tab", f"text:{USER_PASSWORD}"], "Strength:")
@@ -131,8 +136,7 @@ def test_a_partial_kickstart_shows_only_what_it_left_out(tmp_path, repo):
         hub = settled(pane)
         for absent in ("Language settings", "Time settings", "Software selection"):
             assert absent not in hub, hub
-        numbers = dict(re.findall(r"(\d)\) \[.\] (Installation destination|Root password)", hub))
-        number = {title: n for n, title in numbers.items()}
+        number = numbers(hub)
         accept_automatic_layout(pane, number["Installation destination"])
         set_root_password(pane, number["Root password"])
         begin_and_quit(pane)
