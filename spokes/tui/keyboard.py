@@ -14,7 +14,8 @@ from typing import Callable
 
 import urwid
 
-from installer.ui.keyboard import Entry, KeyboardError, KeyboardLists, KeyboardModel, read_lists
+from installer.keyboards import Entry, KeyboardError, KeyboardLists, read_lists
+from installer.ui.keyboard import KeyboardModel
 
 from .errors import message_of
 from .language import FoldingFilterList

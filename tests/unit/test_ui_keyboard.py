@@ -16,8 +16,8 @@ from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from installer.kickstart.version import make_handler
 from installer.kickstart.writeout import output_text
-from installer.ui.keyboard import (CHECKED, NOT_LOADED, ConsoleKeymaps, KeyboardError,
-                                   KeyboardModel, propose, read_lists)
+from installer.keyboards import CHECKED, NOT_LOADED, ConsoleKeymaps, KeyboardError, read_lists
+from installer.ui.keyboard import KeyboardModel, propose
 from installer.ui.session import new_session
 
 SIMPLE_MAP = "keymaps 0-1\nkeycode 30 = a A\n"

@@ -12,7 +12,8 @@ from installer.bootopts import parse_cmdline
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from installer.kickstart.writeout import output_text
-from installer.ui.keyboard import ConsoleKeymaps, KeyboardModel
+from installer.keyboards import ConsoleKeymaps
+from installer.ui.keyboard import KeyboardModel
 from installer.ui.session import new_session
 from spokes.tui.app import TuiApp
 from spokes.tui.hub import Hub
