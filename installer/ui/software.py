@@ -8,6 +8,12 @@ DNF's memory is returned when it exits. All DNF work goes through one `SingleIns
 ("depsolve"): a newer check terminates the worker of the older one and starts only once
 that worker is gone, so quick toggles never stack DNF processes. Nothing here knows the
 toolkit: the spoke draws `state` and calls the choice methods.
+
+Single packages: the first load of a source also brings the name and summary of every
+package (installer/ui/packages.py); searches run over that list on the UI thread, in a
+few milliseconds and without DNF, so typing a search never starts a worker. Adding,
+excluding or forgetting a package, and --exclude-weakdeps, are edits of %packages like
+the others, each followed by one depsolve through the same "depsolve" runner.
 """
 from __future__ import annotations
 
@@ -24,6 +30,8 @@ from installer.sources import SourceMounts
 from .background import Job, SingleInstance
 from .comps import Comps, describe_selection, group_names, ignore_missing, select_environment, \
     toggle_group
+from .packages import (GLOB_CHARS, PackageIndex, SearchResult, exclude_package, forget_package,
+                       include_package, set_exclude_weakdeps)
 
 log = logging.getLogger("anaconda.tui")
 
@@ -48,6 +56,7 @@ def source_key(handler, options: BootOptions) -> tuple | None:
 @dataclass
 class SoftwareCheck:
     comps: Comps | None = None  # when asked for and the repositories loaded
+    index: PackageIndex | None = None  # the packages to search, with the comps
     packages: int = 0  # in the transaction
     error: str = ""  # what stopped the depsolve (or the loading), for the person
     error_kind: str = ""  # the payload's classification: RepoError, MissingPackages, ...
@@ -64,6 +73,10 @@ def check_software(handler, options: BootOptions, log_dir: Path | None,
     def on_event(event) -> None:
         if event.kind == "comps":
             result.comps = Comps.from_json(event.message)
+        elif event.kind == "packages":
+            result.index = PackageIndex(event.message)
+            log.info("Package list: %d packages in %.1f MiB", len(result.index),
+                     result.index.size / 2**20)
 
     with tempfile.TemporaryDirectory(prefix="anaconda-software-") as scratch, \
             SourceMounts() as mounts:
@@ -88,6 +101,7 @@ def check_software(handler, options: BootOptions, log_dir: Path | None,
 @dataclass
 class SoftwareState:
     comps: Comps | None = None
+    index: PackageIndex | None = None  # the source's packages, loaded with the comps
     loaded_from: tuple | None = None  # source_key the comps belong to
     busy: str = ""  # LOADING or CHECKING while the worker runs
     packages: int | None = None  # in the last successful depsolve
@@ -163,7 +177,7 @@ class SoftwareController:
             state.error_kind, state.packages = "", None
             return
         if read_comps:
-            state.comps = result.comps
+            state.comps, state.index = result.comps, result.index
         state.error, state.error_kind = result.error, result.error_kind
         state.packages = None if result.error else result.packages
         if read_comps and self.write_default():
@@ -197,12 +211,98 @@ class SoftwareController:
     def toggle_addon(self, group_id: str) -> None:
         if self.state.comps is None:
             return
-        shown = self.shown_environment()
-        if not self.handler.packages.seen and shown:
-            # the default environment becomes explicit, or @group alone would replace it
-            select_environment(self.handler, self.state.comps, shown, with_defaults=False)
+        self._keep_default_environment()
         toggle_group(self.handler, group_id)
         self._changed()
+
+    def _keep_default_environment(self) -> None:
+        """Before a first edit: the default environment becomes explicit, or an @group or
+        a package alone in %packages would replace it."""
+        shown = self.shown_environment()
+        if not self.handler.packages.seen and shown and self.state.comps is not None:
+            select_environment(self.handler, self.state.comps, shown, with_defaults=False)
+
+    # ---- single packages ---------------------------------------------------------------
+    def search(self, text: str) -> SearchResult:
+        """Packages by part of the name or summary; nothing before the list is loaded."""
+        index = self.state.index
+        return index.search(text) if index is not None else SearchResult()
+
+    def summary(self, name: str) -> str | None:
+        """A listed name's summary; None when the source has no such package (or no list)."""
+        index = self.state.index
+        return index.summary(name) if index is not None else None
+
+    def package_note(self, name: str) -> tuple[str, bool]:
+        """What the screen says next to a listed package: its summary, or why there is
+        none; True when that is a problem (the source has no such package)."""
+        index = self.state.index
+        if index is None:
+            return "", False
+        summary = index.summary(name)
+        if summary is not None:
+            return summary, False
+        if set(name) & GLOB_CHARS:
+            found = len(index.matches(name))
+            return ("(every package matching)", False) if found else \
+                ("no package in the installation source matches", True)
+        return "not in the installation source", True
+
+    def known(self, name: str) -> bool:
+        """Whether the source has `name` (a glob: any package it matches); True while no
+        list is loaded, since the depsolve will say."""
+        index = self.state.index
+        return index is None or bool(index.matches(name))
+
+    def add_spec(self, text: str) -> str:
+        """A %packages line typed by a person: `name` or `glob*` to install, `-name` to
+        exclude. Returns what was done, for the screen; raises PayloadError naming a
+        package the source does not have."""
+        spec = text.strip()
+        excluded = spec.startswith("-")
+        name = spec[1:].strip() if excluded else spec
+        if not name or any(c.isspace() for c in name) or name.startswith("@"):
+            raise PayloadError(f"{spec or 'nothing'}: give one package name (or a glob such "
+                               "as vim-*), with - in front to exclude it; groups are chosen "
+                               "above")
+        if self.state.index is None:
+            raise PayloadError("the package list is still loading; try again in a moment"
+                               if self.state.busy == LOADING else
+                               "there is no package list: the software list of the "
+                               "installation source could not be loaded")
+        if not self.known(name):
+            what = "matches" if set(name) & GLOB_CHARS else "is named"
+            raise PayloadError(f"no package {what} {name} in the installation source's "
+                               "repositories; search for part of its name or summary")
+        if excluded:
+            self.exclude(name)
+            return f"Excluded {name} (-{name})"
+        self.include(name)
+        return f"Added {name}"
+
+    def include(self, name: str) -> None:
+        self._edit(include_package, name)
+
+    def exclude(self, name: str) -> None:
+        self._edit(exclude_package, name)
+
+    def forget(self, name: str) -> None:
+        self._edit(forget_package, name)
+
+    def set_exclude_weakdeps(self, value: bool) -> None:
+        if value != self.handler.packages.excludeWeakdeps:
+            self._edit(set_exclude_weakdeps, value)
+
+    def _edit(self, change, value) -> None:
+        self._keep_default_environment()
+        change(self.handler, value)
+        self._changed()
+
+    def listed_packages(self) -> list[tuple[str, str]]:
+        """%packages' single packages as ("+", name) and ("-", name), in kickstart order."""
+        packages = self.handler.packages
+        return [("+", name) for name in packages.packageList] + \
+            [("-", name) for name in packages.excludedList]
 
     def can_skip_missing(self) -> bool:
         return self.state.error_kind == "MissingPackages" and not self.state.busy

@@ -1,8 +1,11 @@
-"""Software selection: a base environment from the source's comps, then its add-ons.
+"""Software selection: a base environment from the source's comps, then its add-ons,
+then single packages.
 
 Anaconda's text-mode choices on one scrolling screen: environments (one of them) with
-their descriptions, then the add-on groups of the chosen one (any number). The state and
-the work (comps loading, the depsolve after each change, in the DNF worker) are the
+their descriptions, the add-on groups of the chosen one (any number), then what Anaconda's
+text mode leaves to a kickstart: packages added or excluded one by one (found with the
+search, software_packages.py) and --exclude-weakdeps. The state and the work (comps and
+package list loading, the depsolve after each change, in the DNF worker) are the
 controller's (installer/ui/software.py); this screen draws them and maps keys.
 """
 from __future__ import annotations
@@ -13,23 +16,23 @@ import urwid
 
 from installer.ui.software import SoftwareController
 
+from .software_packages import MARKS, PackageSearchScreen
 from .spoke import SOFTWARE, Spoke
+from .storage_widgets import Line
 from .widgets import error_text
 
 HELP = """Software selection: what is installed.
 
-Base environment: pick exactly one with the arrow keys and Enter (or space); it is \
-marked (*). Additional software: the add-on groups for that environment; Enter or space \
-turns each one on [x] or off [ ].
+Base environment: pick exactly one with the arrows and Enter (or space), marked (*). \
+Additional software: its add-on groups, each on [x] or off [ ].
+Packages: s (or /) searches the source's packages by name or summary to add [+] or \
+exclude [-] one; d, Enter or space on a listed one takes it off. Exclude weak \
+dependencies: leave out what packages only recommend.
 
-Every change is checked at once: the package manager works out the whole set of \
-packages in the background ("Checking software dependencies...") and an error, such as \
-a package no repository has, is shown at the bottom. Fix it here or in the \
-Installation source; for packages no repository has, the key i installs without them \
-(%packages --ignoremissing).
+Each change is checked in the background; an error shows at the bottom. For packages \
+no repository has, i installs without them (%packages --ignoremissing).
 
-The choice is saved in the kickstart's %packages section as @^environment and @group \
-lines; packages the kickstart listed are kept."""
+Saved in %packages as @^environment and @group lines, names and -names."""
 
 class Option(urwid.WidgetWrap):
     """An environment or an add-on: mark and name, the description indented under it."""
@@ -97,7 +100,24 @@ class SoftwareSpoke(Spoke):
         self.controller.toggle_addon(group_id)
         self.redraw()
 
+    def open_search(self) -> None:
+        self.app.show(PackageSearchScreen(self.controller))
+
+    def forget(self, name: str) -> None:
+        self.controller.forget(name)
+        self.redraw()
+
+    def toggle_weakdeps(self) -> None:
+        self.controller.set_exclude_weakdeps(not self.handler.packages.excludeWeakdeps)
+        self.redraw()
+
+    def keys_hint(self) -> str:
+        return "F1 Help  Esc Done  Enter/Space Select  s Search packages  d Remove package"
+
     def shortcut(self, key: str) -> bool:
+        if key in ("s", "/"):
+            self.open_search()
+            return True
         if key == "i" and self.controller.can_skip_missing():
             self.controller.skip_missing()
             self.redraw()
@@ -130,6 +150,23 @@ class SoftwareSpoke(Spoke):
                 mark = "[x]" if group.id in chosen else "[ ]"
                 rows.append(Option("@" + group.id, mark, group.name, group.description,
                                    lambda key: self.toggle_addon(key[1:])))
+        return rows + self._package_rows()
+
+    def _package_rows(self) -> list[urwid.Widget]:
+        """The single packages of %packages with their summaries, the search, weak deps."""
+        rows: list[urwid.Widget] = [urwid.Divider(), urwid.Text(("category", "Packages"))]
+        for mark, name in self.controller.listed_packages():
+            note, problem = self.controller.package_note(name)
+            summary = ("error", note) if problem else note
+            forget = lambda name=name: self.forget(name)  # noqa: E731
+            row = Line([f"{MARKS[mark]} {name:<24} ", summary],
+                       {"enter": forget, " ": forget, "d": forget, "delete": forget})
+            row.key = f"{mark}{name}"
+            rows.append(row)
+        search = Option("search", "  ", "Search packages... (s)", "", lambda _k: self.open_search())
+        weak = "[x]" if self.handler.packages.excludeWeakdeps else "[ ]"
+        rows += [search, Option("weakdeps", weak, "Exclude weak dependencies "
+                                "(--exclude-weakdeps)", "", lambda _k: self.toggle_weakdeps())]
         return rows
 
     def _footer(self) -> urwid.Widget:
@@ -157,9 +194,12 @@ class SoftwareSpoke(Spoke):
                                            "come from the installation source.")]
         listbox = urwid.ListBox(urwid.SimpleFocusListWalker(rows))
         keys = [getattr(row, "key", None) for row in rows]
+        if focused is not None and focused not in keys and focused[:1] in MARKS:
+            focused = "search"  # the package taken off the list: stay in that section
         if focused is not None and focused in keys:
             listbox.focus_position = keys.index(focused)
-        elif any(isinstance(row, Option) for row in rows):
-            listbox.focus_position = next(i for i, r in enumerate(rows) if isinstance(r, Option))
+        elif any(isinstance(row, (Option, Line)) for row in rows):
+            listbox.focus_position = next(i for i, r in enumerate(rows)
+                                          if isinstance(r, (Option, Line)))
         self._listbox = listbox
         return urwid.Padding(urwid.Frame(listbox, footer=self._footer()), left=1, right=1)

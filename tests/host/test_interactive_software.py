@@ -237,3 +237,100 @@ def test_quick_toggles_never_stack_dnf_workers(tmp_path, small_repo):
     expected = check_software(session.handler, session.options, tmp_path)
     assert not state.error and not state.busy and controller.completed()
     assert state.packages == expected.packages and expected.packages > 0
+
+
+# ---- single packages, against the real repositories ------------------------------------
+def test_search_and_add_a_package_from_the_real_repository(tmp_path, repo):
+    """The package list comes with the comps from the one survey worker; the search finds
+    the bundled repository's openssh packages by name and summary, adding one grows the
+    real depsolve, and a name the repository lacks is refused by name."""
+    session = session_for(tmp_path, f"inst.repo={repo.as_uri()}")
+    drive, _, software = hub(session)
+    drive.assert_shows("[x] Software selection", "Minimal Install")
+    index = software.state.index
+    assert index is not None and len(index) > 100
+    log = (tmp_path / "packaging.log").read_text()
+    assert f"Package list for the search: {len(index)} packages" in log
+    before = software.state.packages
+    drive.press("2", "s").type("ssh")
+    shown = drive.assert_shows("Search packages: ssh", "[ ] openssh-server",
+                               "secure shell (SSH) server")
+    assert len(shown.splitlines()) == 24
+    rows = [line.split()[2] for line in shown.splitlines() if line.startswith(" [ ] ")]
+    assert rows[0] == "openssh-client" and "openssh-server" in rows
+    drive.press(*["down"] * (rows.index("openssh-server") + 1), " ")
+    drive.assert_shows("[+] openssh-server", "Added openssh-server.", "Dependencies checked:")
+    assert software.state.packages > before
+    drive.press(*["backspace"] * 3).type("no-such-package").press("enter")
+    assert "No package is named no-such-package in the installation source's" in flat(drive)
+    drive.press("esc").assert_shows("Packages", "[+] openssh-server")
+    assert packages_section(session) == "%packages\n@^minimal-environment\nopenssh-server\n\n%end"
+
+
+def test_weak_dependencies_and_excludes_change_the_real_transaction(tmp_path, small_repo):
+    """app-c recommends extra-f (tests/repos/smallrepo.py): --exclude-weakdeps drops it,
+    and so does -extra-f; a kickstart's %packages pre-fills the screen, and a package it
+    excludes is still found by the search (to be taken back)."""
+    from installer.ui.software import SoftwareController
+
+    session = session_for(tmp_path, kickstart=f'url --url="{small_repo.as_uri()}"\n'
+                          "%packages\n@^bare-environment\napp-c\n-doc-e\n%end\n")
+    controller = SoftwareController(session)
+    controller.follow_source()
+    assert controller.wait(120) and not controller.state.error
+    assert controller.listed_packages() == [("+", "app-c"), ("-", "doc-e")]
+    assert [r.name for r in controller.search("doc-e").rows] == ["doc-e"]
+    controller.forget("doc-e")
+    with_weak = controller.state.packages
+    controller.set_exclude_weakdeps(True)
+    assert controller.wait(120) and controller.state.packages == with_weak - 1
+    controller.set_exclude_weakdeps(False)
+    controller.add_spec("-extra-f")
+    assert controller.wait(120) and controller.state.packages == with_weak - 1
+    assert [r.name for r in controller.search("extra-f").rows] == ["extra-f"]  # still found
+    assert packages_section(session) == "%packages\n@^bare-environment\napp-c\n-extra-f\n\n%end"
+
+
+def test_package_edits_and_searches_never_stack_dnf_workers(tmp_path, small_repo):
+    """Searches start no worker at all; quick package edits supersede each other's
+    depsolve like add-on toggles do, one worker alive at a time; the last result is the
+    depsolve of the last selection."""
+    import threading
+
+    from installer.ui.software import SoftwareController
+
+    session = session_for(tmp_path, f"inst.repo={small_repo.as_uri()}")
+    controller = SoftwareController(session)
+    controller.follow_source()
+    assert controller.wait(120) and controller.state.index is not None
+    seen: set[int] = set()
+    for text in ("a", "ap", "app", "app-", "tool", "test package"):
+        assert controller.search(text).rows
+    assert not controller.runner.busy and _live_workers(seen) == 0 and not seen
+
+    peak, stop = [0], threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], _live_workers(seen))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        for n in range(10):
+            [lambda: controller.add_spec("tool-j"), lambda: controller.exclude("doc-e"),
+             lambda: controller.forget("tool-j"),
+             lambda: controller.set_exclude_weakdeps(n > 5)][n % 4]()
+            controller.search("tool")
+            time.sleep(0.05)
+        controller.add_spec("app-d")
+        assert controller.wait(120)
+    finally:
+        stop.set()
+        sampler.join(10)
+    assert peak[0] == 1, f"{peak[0]} DNF workers alive at once"
+    assert len(seen) > 1 and _live_workers(seen) == 0
+    assert packages_section(session) == ("%packages --exclude-weakdeps\n@^test-environment\n"
+                                         "app-d\ntool-j\n-doc-e\n\n%end")
+    expected = check_software(session.handler, session.options, tmp_path)
+    assert not controller.state.error and controller.state.packages == expected.packages

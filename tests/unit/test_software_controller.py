@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from installer.bootopts import parse_cmdline
+from installer.errors import PayloadError
 from installer.ui.comps import Comps
+from installer.ui.packages import PackageIndex
 from installer.ui.session import new_session
 from installer.ui.software import CHECKING, SoftwareCheck, SoftwareController
 
@@ -72,3 +76,74 @@ def test_missing_packages_can_be_skipped_and_a_failure_is_shown():
     assert "--ignoremissing" in str(ctl.handler)
     runner.finish(RuntimeError("worker gone"))
     assert ctl.state.error == "RuntimeError: worker gone" and ctl.ready()  # a bug says its type
+
+
+LISTING = "bash\tThe GNU Bourne Again shell\nnano\tA small text editor\nvim\tThe VIM editor\n" \
+    "vim-minimal\tA minimal version of the VIM editor\n"
+
+
+def loaded(boot: str = "inst.repo=http://example.com/repo/") -> tuple[SoftwareController, Runner]:
+    """Comps and package list delivered as the worker's survey brings them; the default
+    environment's check still waits in the runner."""
+    ctl, runner = controller(boot)
+    ctl.follow_source()
+    runner.finish(SoftwareCheck(comps=Comps.from_json(COMPS), index=PackageIndex(LISTING),
+                                packages=3))
+    return ctl, runner
+
+
+def test_typed_packages_are_checked_against_the_list_and_each_edit_is_one_check():
+    ctl, runner = loaded()
+    assert len(runner.submitted) == 1
+    assert ctl.add_spec(" vim ") == "Added vim"
+    assert ctl.add_spec("-nano") == "Excluded nano (-nano)"
+    assert ctl.add_spec("vim-*") == "Added vim-*"
+    ctl.set_exclude_weakdeps(True)
+    ctl.set_exclude_weakdeps(True)  # no change: no check
+    assert len(runner.submitted) == 5
+    for wrong, said in (("emacs", "no package is named emacs in the installation source"),
+                        ("-emacs", "no package is named emacs"), ("ema*", "no package matches ema*"),
+                        ("vim nano", "give one package name"), ("@core", "groups are chosen above"),
+                        ("", "nothing: give one package name")):
+        with pytest.raises(PayloadError) as raised:
+            ctl.add_spec(wrong)
+        assert said in raised.value.message
+    assert len(runner.submitted) == 5  # refused names start no check
+    assert ctl.listed_packages() == [("+", "vim"), ("+", "vim-*"), ("-", "nano")]
+    assert str(ctl.handler).count("%packages --exclude-weakdeps\n@^minimal-environment\n"
+                                  "vim\nvim-*\n-nano\n") == 1
+    ctl.include("nano")  # from the search: taking the exclusion back
+    ctl.forget("vim-*")
+    assert ctl.listed_packages() == [("+", "vim"), ("+", "nano")]
+
+
+def test_search_and_summaries_come_from_the_list_without_a_worker():
+    ctl, runner = loaded()
+    before = len(runner.submitted)
+    assert [r.name for r in ctl.search("VIM").rows] == ["vim", "vim-minimal"]
+    assert [r.name for r in ctl.search("small").rows] == ["nano"]
+    assert ctl.summary("nano") == "A small text editor" and ctl.summary("emacs") is None
+    assert ctl.known("vim*") and not ctl.known("emacs")
+    assert len(runner.submitted) == before
+
+
+def test_a_package_before_any_choice_keeps_the_default_environment():
+    ctl, runner = loaded()
+    runner.finish(SoftwareCheck(packages=3))
+    assert ctl.handler.packages.environment == "minimal-environment"
+    ctl.handler.packages.seen = False  # as before write_default (a source changed under it)
+    ctl.handler.packages.environment = None
+    ctl.include("bash")
+    assert "%packages\n@^minimal-environment\nbash\n" in str(ctl.handler)
+
+
+def test_before_the_list_is_loaded_a_typed_name_waits():
+    ctl, runner = controller("inst.repo=http://example.com/repo/")
+    ctl.follow_source()
+    with pytest.raises(PayloadError, match="still loading"):
+        ctl.add_spec("vim")
+    assert ctl.search("vim").rows == [] and len(runner.submitted) == 1
+    assert ctl.package_note("vim") == ("", False)  # nothing to say before the list
+    runner.finish(SoftwareCheck(error="cannot download repomd.xml", error_kind="RepoError"))
+    with pytest.raises(PayloadError, match="could not be loaded"):
+        ctl.add_spec("vim")

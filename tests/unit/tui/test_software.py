@@ -10,6 +10,7 @@ import re
 from installer.bootopts import parse_cmdline
 from installer.ui.session import new_session
 from installer.ui.comps import Comps, describe_selection, select_environment
+from installer.ui.packages import PackageIndex
 from installer.kickstart.load import parse
 from installer.kickstart.reader import Reader
 from spokes.tui.app import TuiApp
@@ -149,3 +150,99 @@ def test_help_is_specific():
     drive.press("f1")
     shown = flat(drive)
     assert "Base environment: pick exactly one" in shown and "@^environment and @group" in shown
+
+
+# ---- single packages ------------------------------------------------------------------
+#: shaped like the worker's "packages" event (payload/worker.py's package_list)
+LISTING = ("bash\tGNU Bourne Again SHell\nnano\tsmall, friendly text editor\n"
+           "neovim\theavily refactored vim fork\nopenssh-server\tsecure shell (SSH) server\n"
+           "shellcheck\tlint tool for scripts\nvim\tVi IMproved - enhanced vi editor\n"
+           "vim-tiny\tVi IMproved - compact version\nzsh\tshell with lots of features\n")
+
+
+def with_packages(session) -> tuple[SoftwareSpoke, Driver]:
+    spoke, drive = with_comps(session)
+    spoke.state.index = PackageIndex(LISTING)
+    spoke.redraw()
+    return spoke, drive
+
+
+def test_kickstart_packages_excludes_and_weakdeps_prefill_the_packages_section():
+    session = session_for("%packages --exclude-weakdeps\n@^server-environment\nvim-tiny\nemacs\n"
+                          "vim*\nemacs-*\n-nano\n%end\n")
+    spoke, drive = with_packages(session)
+    drive.press(*["down"] * 7)  # scrolled to the packages
+    shown = drive.assert_shows(
+        "Packages", " [+] vim-tiny                 Vi IMproved - compact version",
+        " [+] emacs                    not in the installation source",
+        " [+] vim*                     (every package matching)",
+        " [+] emacs-*                  no package in the installation source matches",
+        " [-] nano                     small, friendly text editor",
+        "Search packages... (s)", "[x] Exclude weak dependencies (--exclude-weakdeps)",
+        "s Search packages  d Remove package")
+    assert len(shown.splitlines()) == 24
+
+
+def test_packages_taken_off_the_list_and_weak_dependencies_toggled():
+    session = session_for("%packages\n@^server-environment\nvim-tiny\n-nano\n%end\n")
+    spoke, drive = with_packages(session)
+    drive.press(*["down"] * 3)  # Server, Debugging Tools, then vim-tiny
+    assert spoke._listbox.focus.key == "+vim-tiny"
+    drive.press("d")
+    assert spoke._listbox.focus.key == "search"  # the cursor stays in the section
+    drive.press("up", "enter")  # -nano taken back too
+    drive.press("down", "down", " ")  # Exclude weak dependencies
+    drive.assert_shows("[x] Exclude weak dependencies")
+    assert "vim-tiny" not in drive.screen() and "nano" not in drive.screen()
+    assert packages_section(session) == "%packages --exclude-weakdeps\n@^server-environment\n\n%end"
+    drive.press("enter")
+    assert packages_section(session) == "%packages\n@^server-environment\n\n%end"
+
+
+def test_search_finds_by_name_and_summary_and_adds_or_excludes():
+    session = session_for()
+    spoke, drive = with_packages(session)
+    drive.press("s").assert_shows("Software selection: packages", "Search packages:",
+                                  "8 packages", "Type part of a package's name or summary.",
+                                  "Enter Add typed  Space/+ Add  - Exclude")
+    shown = drive.type("vim").assert_shows("3 found")
+    lines = shown.splitlines()
+    assert lines[3:6] == [" [ ] vim                          Vi IMproved - enhanced vi editor",
+                          " [ ] vim-tiny                     Vi IMproved - compact version",
+                          " [ ] neovim                       heavily refactored vim fork"]
+    drive.press("down", " ")  # vim added
+    drive.press("down", "-")  # vim-tiny excluded
+    drive.assert_shows(" [+] vim ", " [-] vim-tiny ", "Excluded vim-tiny (-vim-tiny).")
+    drive.press("-")  # again: neither
+    drive.assert_shows(" [ ] vim-tiny ", "vim-tiny: neither added nor excluded.")
+    drive.type("x")  # typing in the results goes on in the search field
+    drive.assert_shows("Search packages: vimx", "0 found")
+    drive.press(*["backspace"] * 4).type("SHELL")  # summaries too, any case
+    shown = drive.assert_shows("[ ] bash", "[ ] openssh-server", "[ ] zsh", "4 found")
+    assert shown.index("shellcheck") < shown.index("bash")  # a name holding it comes first
+    drive.press("down", "down", "down", "enter")  # openssh-server
+    assert packages_section(session) == ("%packages\n@^minimal-environment\nopenssh-server\n"
+                                         "vim\n\n%end")
+    drive.press("esc").assert_shows(" [+] openssh-server", " [+] vim ")
+
+
+def test_typed_names_are_added_as_in_a_kickstart_and_unknown_ones_named():
+    session = session_for()
+    spoke, drive = with_packages(session)
+    drive.press("/").type("emacs-nox").press("enter")
+    flat_shown = flat(drive)
+    assert ("No package is named emacs-nox in the installation source's repositories; "
+            "search for part of its name or summary.") in flat_shown
+    assert "%packages" not in str(session.handler)
+    drive.press(*["backspace"] * 9).type("-nano").press("enter")
+    drive.assert_shows("Excluded nano (-nano).", "Search packages:  ")
+    drive.type("vim-*").press("enter").assert_shows("Added vim-*.")
+    assert packages_section(session) == "%packages\n@^minimal-environment\nvim-*\n-nano\n\n%end"
+
+
+def test_search_help_is_specific():
+    _, drive = with_packages(session_for())
+    drive.press("s", "f1")
+    shown = flat(drive)
+    assert "Enter in the search field adds what is typed" in shown
+    assert "-name to exclude" in shown and "< OK >" in shown  # all of it fits at 80x24
