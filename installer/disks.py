@@ -21,17 +21,24 @@ from storage.target import SYSROOT
 log = logging.getLogger("anaconda.storage")
 
 
-def source_devices(options: BootOptions) -> dict[str, str]:
-    """Devices named by inst.repo/inst.stage2=hd:... must be protected, mounted or not."""
+def source_devices(options: BootOptions, handler=None) -> dict[str, str]:
+    """Devices named by inst.repo/inst.stage2=hd:... or the kickstart's `harddrive
+    --partition` must be protected, mounted or not."""
     found = {}
     for what, source in (("the installation source", options.repo), ("the installer image", options.stage2)):
         if source is not None and source.scheme in ("hd", "cdrom") and source.device:
-            spec = source.device
-            path = os.path.realpath(f"/dev/disk/by-label/{spec[6:]}") if spec.startswith("LABEL=") \
-                else os.path.realpath(f"/dev/disk/by-uuid/{spec[5:]}") if spec.startswith("UUID=") \
-                else spec if spec.startswith("/dev/") else f"/dev/{spec}"
-            found[path] = f"it holds {what}"
+            found[_device_path(source.device)] = f"it holds {what}"
+    if handler is not None and handler.harddrive.seen and handler.harddrive.partition:
+        found[_device_path(handler.harddrive.partition)] = "it holds the installation source (harddrive)"
     return found
+
+
+def _device_path(spec: str) -> str:
+    if spec.startswith("LABEL="):
+        return os.path.realpath(f"/dev/disk/by-label/{spec[6:]}")
+    if spec.startswith("UUID="):
+        return os.path.realpath(f"/dev/disk/by-uuid/{spec[5:]}")
+    return spec if spec.startswith("/dev/") else f"/dev/{spec}"
 
 
 @dataclass
@@ -145,7 +152,7 @@ def storage_errors(seen: Sequence = (), what: str = "") -> Iterator[None]:
 
 
 def scan_disks(options: BootOptions, images: Sequence[Path] = (), dry_run: bool = False,
-               firmware: str | None = None):
+               firmware: str | None = None, handler=None):
     """The disks to plan on (a storage.session.StorageSession), for an unattended install
     and the TUI alike: the --image files, else this machine's disks with the mounted ones,
     the install source and the installer image protected; then what boot options and flags
@@ -167,7 +174,7 @@ def scan_disks(options: BootOptions, images: Sequence[Path] = (), dry_run: bool 
         else:
             with failing_as("scanning the disks"):
                 session = scan()
-                protect_running_system(session, source_devices(options))
+                protect_running_system(session, source_devices(options, handler))
     configure_session(session, options, firmware, dry_run or bool(images))
     return session
 
@@ -178,7 +185,7 @@ def plan_storage(handler, options: BootOptions, images: list[Path] = (),
     kickstart's commands_seen) lets an error name the kickstart file."""
     from storage.kickstart import apply_kickstart
 
-    session = scan_disks(options, images, dry_run, firmware)
+    session = scan_disks(options, images, dry_run, firmware, handler)
     with storage_errors(seen):
         apply_kickstart(session, handler)
     for warning in session.warnings:

@@ -1,6 +1,7 @@
 """From the kickstart and boot options to a payload request, and running it.
 
-Sources: the kickstart's `url` or `nfs` (or, when the kickstart names none, `inst.repo`),
+Sources: the kickstart's `url`, `nfs`, `harddrive` or `cdrom` (or, when the kickstart
+names none, `inst.repo`),
 every `repo` command and every `inst.addrepo`. `hd:`, `cdrom` and `nfs:` sources are
 mounted read-only first (installer/sources.py) and handed to the payload as file:// URLs;
 a source that cannot be set up is an error naming its kickstart line or boot option.
@@ -18,6 +19,7 @@ from typing import Callable, Iterator, Sequence
 from pykickstart.constants import GROUP_ALL, GROUP_REQUIRED, KS_MISSING_IGNORE
 
 from installer.bootopts import BootOptions
+from installer.bootopts.values import parse_source
 from installer.errors import PayloadError
 from installer.logs import file_level, registered_secrets
 from installer.sources import SourceMounts
@@ -98,6 +100,18 @@ def _boot_repo(name: str, source, origin: str, options: BootOptions,
                     sslverify=ssl_verify(None, options))
 
 
+def harddrive_location(harddrive) -> str:
+    """`harddrive --partition=sdb1 --dir=/repo` as the hd: location inst.repo would give."""
+    return f"hd:{harddrive.partition or ''}:{harddrive.dir or '/'}"
+
+
+def _parsed(location: str, where: str):
+    try:
+        return parse_source(location)
+    except ValueError as exc:
+        raise PayloadError(f"{where}: {location}: {exc}") from None
+
+
 def _nfs_repo(nfs, where: str, options: BootOptions, mounts: SourceMounts) -> RepoSpec:
     """`nfs --server --dir --opts`: the export mounted read-only (installer/sources.py)."""
     with _named(where):
@@ -118,15 +132,23 @@ def _where(seen: Sequence, name: str, command, index: int = -1) -> str:
 
 def repos_from(handler, options: BootOptions, mounts: SourceMounts,
                seen: Sequence = ()) -> list[RepoSpec]:
-    """The base repository (kickstart `url` or `nfs`, else inst.repo), then `repo`s, then
-    inst.addrepo. `seen` (the loaded kickstart's commands_seen) names files in errors."""
+    """The base repository (kickstart `url`, `nfs`, `harddrive` or `cdrom`, else
+    inst.repo), then `repo`s, then inst.addrepo. `seen` (the loaded kickstart's
+    commands_seen) names files in errors."""
     repos = []
-    url, nfs = handler.url, handler.nfs
+    url, nfs, harddrive, cdrom = handler.url, handler.nfs, handler.harddrive, handler.cdrom
     if url.seen and (url.url or url.mirrorlist or url.metalink):
         repos.append(_kickstart_repo(BASE_REPO, f"{_where(seen, 'url', url)}: url", url,
                                      url.url, options, mounts))
     elif nfs.seen:
         repos.append(_nfs_repo(nfs, _where(seen, "nfs", nfs), options, mounts))
+    elif harddrive.seen:
+        where = _where(seen, "harddrive", harddrive)
+        location = harddrive_location(harddrive)
+        repos.append(_boot_repo(BASE_REPO, _parsed(location, where), f"{where}: harddrive", options, mounts))
+    elif cdrom.seen:
+        where = _where(seen, "cdrom", cdrom)
+        repos.append(_boot_repo(BASE_REPO, _parsed("cdrom", where), f"{where}: cdrom", options, mounts))
     elif options.repo is not None:
         repos.append(_boot_repo(BASE_REPO, options.repo, f"inst.repo={options.repo}", options, mounts))
     for index, repo in enumerate(handler.repo.repoList):

@@ -41,13 +41,14 @@ LOADING, CHECKING = "Downloading package metadata...", "Checking software depend
 
 
 def source_key(handler, options: BootOptions) -> tuple | None:
-    """What the software list depends on; None when there is no source at all."""
-    url = handler.url
-    base = (url.url, url.mirrorlist, url.metalink) if url.seen else None
-    if base is None or not any(base):
-        base = options.repo.location if options.repo is not None else None
-    extra = tuple((r.name, r.baseurl, r.mirrorlist, r.metalink) for r in handler.repo.repoList)
-    if base is None and not extra and not options.addrepo:
+    """What the software list depends on; None when there is no source at all. The source
+    commands as the kickstart would write them, so every option (a proxy, a repository's
+    --includepkgs, an NFS mount option) counts."""
+    commands = tuple(str(handler.commands[name]) for name in ("url", "nfs", "harddrive", "cdrom"))
+    has_base = handler.url.seen or handler.nfs.seen or handler.harddrive.seen or handler.cdrom.seen
+    base = commands if has_base else (options.repo.location if options.repo is not None else None)
+    extra = str(handler.repo)
+    if base is None and not handler.repo.repoList and not options.addrepo:
         return None
     return (base, extra, tuple((n, s.location) for n, s in options.addrepo))
 

@@ -293,6 +293,40 @@ def test_cdrom_source(install, small_repo, tmp_path):
     assert "app-d" in rpm_qa(target)
 
 
+def test_kickstart_harddrive_source(install, iso_on_loop_device):
+    """`harddrive --partition --dir` is the same source as inst.repo=hd:, from the kickstart."""
+    result, target = install(f"harddrive --partition={iso_on_loop_device} --dir=/isos/repo.iso\n"
+                             "%packages\n@^test-environment\n%end\n", repo=None)
+    assert result.code == 0, result.text
+    assert "app-d" in rpm_qa(target)
+    assert f"mount -o ro {iso_on_loop_device}" in (result.log_dir / "program.log").read_text()
+    assert "/run/install/sources" not in Path("/proc/mounts").read_text(), "source left mounted"
+
+
+def test_kickstart_cdrom_source_is_found_among_discs(install, small_repo, tmp_path):
+    """`cdrom` without a device: the optical disc holding a repository is searched for
+    (an ISO on a read-only loop device stands in for the drive)."""
+    iso = tmp_path / "disc.iso"
+    subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-r", "-V", "KSDISC", "-o", str(iso),
+                    str(small_repo)], check=True, capture_output=True)
+    device = subprocess.run(["losetup", "--find", "--show", "--read-only", str(iso)],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    try:
+        result, target = install("cdrom\n%packages\n@^test-environment\n%end\n", repo=None)
+    finally:
+        subprocess.run(["losetup", "-d", device], check=False)
+    assert result.code == 0, result.text
+    assert "app-d" in rpm_qa(target)
+    assert f"mount -o ro {device}" in (result.log_dir / "program.log").read_text()
+
+
+def test_kickstart_harddrive_on_a_missing_partition_names_the_line(install):
+    result, _ = install("harddrive --partition=LABEL=NO-SUCH-LABEL --dir=/repo\n", repo=None)
+    assert result.code != 0 and "Traceback" not in result.text
+    assert re.search(r"payload\d+\.ks:\d+: harddrive", result.err), result.err
+    assert "NO-SUCH-LABEL" in result.err
+
+
 def _repo_of(rpms: list[Path], where: Path) -> Path:
     (where / "Packages").mkdir(parents=True)
     for rpm in rpms:

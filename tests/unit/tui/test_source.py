@@ -37,9 +37,11 @@ def served(tmp_path):
         yield server
 
 
-def session_for(boot: str = "", kickstart: str | None = None):
+def session_for(boot: str = "", kickstart: str | None = None, images=()):
+    """`images`: the --image files of a dry run; the hd: list looks only at their loop
+    devices (none here), never at the host's disks."""
     loaded = parse([("ks.cfg", kickstart)], None, Reader()) if kickstart is not None else None
-    return new_session(parse_cmdline(boot), log_dir=None, loaded=loaded)
+    return new_session(parse_cmdline(boot), log_dir=None, loaded=loaded, images=list(images))
 
 
 def with_hub(session, spoke):
@@ -64,6 +66,25 @@ def shows(drive: Driver, *texts: str) -> str:
     return shown
 
 
+def dialog(drive: Driver) -> str:
+    """The text inside the dialog box, its wrapped lines joined."""
+    inside = [line[line.index("│") + 1:line.rindex("│")].strip()
+              for line in drive.screen().splitlines() if line.count("│") >= 2]
+    return " ".join(part for part in inside if part)
+
+
+KINDS = ("url", "mirrorlist", "metalink", "cdrom", "hd", "nfs")
+
+
+def pick_kind(drive: Driver, kind: str) -> Driver:
+    """Keys only: up to the kinds (two rows of three), to the first, over to `kind`, Space,
+    then down into its first field."""
+    index = KINDS.index(kind)
+    drive.press(*["up"] * 8, "left", "left", "left", *["down"] * (index // 3),
+                *["right"] * (index % 3), " ", *["down"] * (2 - index // 3))
+    return drive
+
+
 def replace_url(drive: Driver, url: str) -> None:
     drive.press(*["backspace"] * 200)
     drive.type(url)
@@ -78,7 +99,8 @@ def test_source_from_boot_option_is_checked_at_start(served):
     drive.press("1")
     shown = drive.assert_shows("Current source:", url, "the boot option inst.repo",
                                "Checked: repository metadata found", "revision 1700000000",
-                               "Repository URL:", "< Check >")
+                               "Repository URL:", "< Check", "< Add repository >",
+                               "(X) Repository URL", "( ) NFS server", "Additional repositories")
     assert len(shown.splitlines()) == 24
     assert ("GET", "/repo/repodata/repomd.xml", 200) in served.requests
     drive.press("esc")
@@ -113,13 +135,13 @@ def test_malformed_url_keeps_the_person_in_the_spoke_with_the_reason():
     drive = with_hub(session, spoke)
     drive.press("1").type("hd:sdb1:/repo")
     drive.press("esc")
-    shows(drive, "Installation source", "Repository URL 'hd:sdb1:/repo'", "given at boot",
-          "https://HOST/PATH")
+    shows(drive, "Installation source", "Repository URL 'hd:sdb1:/repo': hd is not a URL",
+          "those choose Boot medium, Disk or NFS server as the", "https://HOST/PATH")
     drive.press("enter")  # OK
     assert drive.app.current is spoke
     replace_url(drive, "www.example.com/repo")
     drive.press("esc")
-    shows(drive, "'www.example.com/repo': expected http://HOST/PATH")
+    shows(drive, "'www.example.com/repo': expected", "http://HOST/PATH")
     assert "url " not in ks_text(session)
 
 
@@ -139,7 +161,8 @@ def test_not_a_repository_and_unknown_host_and_refused(served, tmp_path):
     spoke = SourceSpoke()
     drive = open_spoke(spoke, session_for())
     drive.type(served.url("html/")).press("enter")
-    shows(drive, "is not repository metadata (no <repomd> element): this is not a package repository")
+    shows(drive, "is not repository metadata (no <repomd> element): this is not a package "
+          "repository")
     replace_url(drive, "http://no-such-host.invalid/repo/")
     drive.press("enter")
     shows(drive, "http://no-such-host.invalid/repo/: the host name no-such-host.invalid cannot be "
@@ -202,19 +225,24 @@ def test_not_ready_while_checking_and_error_dialog_on_the_hub(tmp_path):
         server.server_close()
 
 
-def test_kickstart_url_prefills_and_another_source_command_is_checked(served):
+def test_kickstart_url_prefills_and_another_source_command_is_checked(served, tmp_path):
     url = served.url("repo")
     session = session_for(kickstart=f'url --url="{url}"\n')
     drive = open_spoke(SourceSpoke(), session)
     drive.assert_shows("the kickstart (url)", "Checked: repository metadata found")
     assert drive.app.current.edit.edit_text == url
+    assert "(X) Repository URL" in drive.screen()
     spoke = SourceSpoke()
-    drive = open_spoke(spoke, session_for(kickstart="harddrive --partition=LABEL=NO-SUCH-DISK-XYZ --dir=/repo\n"))
+    disk = tmp_path / "disk.img"
+    disk.write_bytes(b"")
+    drive = open_spoke(spoke, session_for(kickstart="harddrive --partition=LABEL=NO-SUCH-DISK-XYZ "
+                                          "--dir=/repo\n", images=[disk]))
     shows(drive, "the kickstart (harddrive)", "hd:LABEL=NO-SUCH-DISK-XYZ:/repo",
           "no device has LABEL=NO-SUCH-DISK-XYZ")
     assert not spoke.completed()
-    drive.app.current.edit.set_edit_text("")
-    drive.type(url).press("enter")
+    shows(drive, "(X) Disk: ISO/tree (hd:)", "Partition: LABEL=NO-SUCH-DISK-XYZ",
+          "ISO or directory: /repo")
+    pick_kind(drive, "url").type(url).press("enter")
     text = ks_text(spoke.session)
     assert f'url --url="{url}"' in text and "harddrive" not in text
 
@@ -222,4 +250,9 @@ def test_kickstart_url_prefills_and_another_source_command_is_checked(served):
 def test_help_is_specific():
     drive = open_spoke(SourceSpoke(), session_for())
     drive.press("f1")
-    shows(drive, "Help", "holds repodata/", "saved in the kickstart as `url --url=`")
+    assert "Help" in drive.screen()
+    text = dialog(drive)
+    for words in ("the directory that holds repodata/", "Disk (hd:): a partition",
+                  "its password in Proxy password (never logged nor saved)",
+                  "only a source that passed is used", "Enter or e edits it, d removes it"):
+        assert words in text, text
