@@ -123,6 +123,12 @@ class SoftwareController:
     def handler(self):
         return self.session.handler
 
+    def release(self) -> None:
+        """Installation begins: the package list (12 MiB or so for Fedora's repositories)
+        is only for searching, and a check still running would be a second DNF process."""
+        self.runner.cancel()
+        self.state.index = None
+
     # ---- hub semantics -----------------------------------------------------------------
     def ready(self) -> bool:
         self.follow_source()

@@ -1,7 +1,9 @@
 """The urwid application: a stack of screens, dialogs over them, work off the UI thread.
 
 Screens (the hub, spokes, the progress screen) only draw and forward input; anything
-slow runs through `run_background`, whose result comes back on the UI thread via a pipe
+slow runs through `background(purpose)` (installer.ui.background's SingleInstance: one job
+per purpose, the newest wins; `run_background` for one-off work), whose result comes
+back on the UI thread via a pipe
 the main loop watches, so a key press is answered even while a depsolve or a disk scan
 runs (DESIGN.md "Style to follow": the UI never blocks). Without a main loop (unit tests)
 `settle()` waits for that work and delivers its results, so tests stay deterministic.
@@ -11,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import queue
-import threading
 import time
 from typing import Callable
 
@@ -73,8 +74,7 @@ class TuiApp:
         self.loop: urwid.MainLoop | None = None
         self._calls: queue.Queue[Callable[[], None]] = queue.Queue()
         self._pipe: int | None = None
-        self._threads: list[threading.Thread] = []
-        self._runners: list = []  # installer.ui.background.SingleInstance, see background()
+        self._runners: dict = {}  # purpose -> installer.ui.background.SingleInstance
         self.exit_value: object = None
         self._size: tuple[int, int] = (MIN_COLS, MIN_ROWS)
 
@@ -214,29 +214,29 @@ class TuiApp:
             fn()
 
     def run_background(self, name: str, work: Callable[[], object],
-                       done: Callable[[object, BaseException | None], None]) -> threading.Thread:
-        """`work()` on a thread; `done(result, error)` later on the UI thread."""
-        def target() -> None:
-            try:
-                result, error = work(), None
-            except BaseException as exc:  # delivered to `done`, which decides what to show
-                log.info("Background work %r failed: %s", name, exc)
-                result, error = None, exc
-            self.call_soon(lambda: (done(result, error), self.redraw()))
+                       done: Callable[[object, BaseException | None], None]):
+        """`work()` through the purpose's `SingleInstance` (a newer call for the same
+        `name` supersedes it); `done(result, error)` later on the UI thread."""
+        def hand_over(result) -> None:
+            if isinstance(result, BaseException):
+                done(None, result)
+            else:
+                done(result, None)
 
-        thread = threading.Thread(target=target, name=f"tui-{name}", daemon=True)
-        self._threads.append(thread)
-        thread.start()
-        return thread
+        runner = self.background(name)
+        runner.submit(lambda job: work(), hand_over)
+        return runner
 
     def background(self, purpose: str):
-        """A `SingleInstance` (installer.ui.background) for one purpose's work: results
-        arrive on the UI thread, then a redraw; `settle()` waits for it too."""
+        """The `SingleInstance` (installer.ui.background) of one purpose's work, the same
+        for every caller: results arrive on the UI thread, then a redraw; `settle()` waits
+        for it too."""
         from installer.ui.background import SingleInstance
 
-        runner = SingleInstance(purpose, lambda call: self.call_soon(lambda: (call(), self.redraw())))
-        self._runners.append(runner)
-        return runner
+        if purpose not in self._runners:
+            self._runners[purpose] = SingleInstance(
+                purpose, lambda call: self.call_soon(lambda: (call(), self.redraw())))
+        return self._runners[purpose]
 
     def settle(self, timeout: float = 120) -> None:
         """Tests: wait for background work and deliver its results (repeats for chains).
@@ -244,14 +244,14 @@ class TuiApp:
         deadline = time.monotonic() + timeout
         while True:
             self._run_calls()
-            self._threads = [t for t in self._threads if t.is_alive()]
-            if not self._threads and self._calls.empty() and not any(r.busy for r in self._runners):
+            busy = [r.purpose for r in self._runners.values() if r.busy]
+            if not busy and self._calls.empty():
                 return
             if self.dialogs and self._calls.empty():
                 return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"background work still running after {timeout} s: "
-                                   + ", ".join(t.name for t in self._threads))
+                                   + ", ".join(busy))
             try:
                 fn = self._calls.get(timeout=0.02)
             except queue.Empty:

@@ -36,7 +36,7 @@ class TuiFrontend:
         self.screen: ProgressScreen | None = None
         self._app_factory = app_factory or (lambda s: TuiApp(s, title=f"ANACONDA-LEAN {__version__}"))
         self._spokes_factory = spokes_factory
-        self.worker: threading.Thread | None = None
+        self.worker = None  # the install's SingleInstance once begun
 
     # ---- the installer's Frontend protocol (called from the worker thread) ----------
     def progress(self, event: ProgressEvent) -> None:
@@ -135,9 +135,9 @@ class TuiFrontend:
         app = self.build(session, begin)
         log.info("TUI: hub built %.2f s after process start", time.monotonic() - STARTED)
         outcome = app.run()
-        if self.worker is not None and self.worker.is_alive():
+        if self.worker is not None and self.worker.busy:
             log.warning("The UI ended while the install still ran; waiting for it")
-            self.worker.join()
+            self.worker.wait()
         return outcome if isinstance(outcome, Outcome) else Outcome(0)
 
 

@@ -179,6 +179,8 @@ class Hub(Screen):
             self.app.message("Not ready", "Complete these first: "
                              + ", ".join(s.title for s in missing) + ".")
             return
+        for spoke in self.spokes:
+            spoke.release()
         self.on_begin()
 
     def quit(self) -> None:

@@ -106,6 +106,10 @@ class KeyboardSpoke(Spoke):
             self.model = KeyboardModel(self.handler, self.session.seen, self.session.dry_run)
         self.app.run_background("keyboard-lists", self.load_lists, self._loaded)
 
+    def release(self) -> None:
+        if self.model is not None:
+            self.model.lists = None
+
     def _loaded(self, lists: KeyboardLists | None, error: BaseException | None) -> None:
         if error is not None:
             log.warning("Keyboard lists not loaded: %s", error)

@@ -82,6 +82,9 @@ class SoftwareSpoke(Spoke):
     def setup(self) -> None:
         self.controller.follow_source()
 
+    def release(self) -> None:
+        self.controller.release()
+
     def ready(self) -> bool:
         return self.controller.ready()
 

@@ -35,6 +35,10 @@ class Spoke(Screen):
     def ready(self) -> bool:
         return True
 
+    def release(self) -> None:
+        """Installation begins: drop what only the screen needed (lists, tables), since
+        the installer's RAM is the machine's, and the install needs it."""
+
     def completed(self) -> bool:
         return True
 

@@ -35,6 +35,9 @@ class ToggleSpoke(Spoke):
         self.done = True
         return True
 
+    def release(self):
+        self.released = True
+
 
 def make(kickstart_given=False, done=(), loaded=None):
     session = new_session(parse_cmdline(""), log_dir=None)
@@ -74,8 +77,10 @@ def test_begin_stays_disabled_until_complete_then_begins():
         drive.press(number).assert_shows("inside")
         drive.press("esc")
     drive.assert_shows("[x] Root password", "Ready: nothing is written")
+    assert not any(getattr(s, "released", False) for s in drive.app.screens[0].spokes)
     drive.press("b")
     assert events == ["begin"]
+    assert all(s.released for s in drive.app.screens[0].spokes)  # lists dropped before the install
 
 
 def test_quit_asks_first_and_help_on_f1():

@@ -64,9 +64,9 @@ def test_question_waits_for_the_answer(tmp_path):
     front, drive = start(tmp_path, begin)
     drive.press("b")
     drive.assert_shows("Software installation failed", "download of x.rpm failed", "< Retry >", "< Abort >")
-    assert answers == [] and front.worker.is_alive()
+    assert answers == [] and front.worker.busy
     drive.press("enter")  # focus starts on the first choice: Retry
-    front.worker.join(5)
+    front.worker.wait(5)
     assert answers == ["Retry"]
     drive.assert_shows("Complete")
 

@@ -246,3 +246,10 @@ def test_search_help_is_specific():
     shown = flat(drive)
     assert "Enter in the search field adds what is typed" in shown
     assert "-name to exclude" in shown and "< OK >" in shown  # all of it fits at 80x24
+
+
+def test_beginning_drops_the_package_list():
+    spoke, drive = with_packages(session_for())
+    assert spoke.controller.search("vim").rows
+    spoke.release()
+    assert spoke.state.index is None and not spoke.controller.runner.busy
