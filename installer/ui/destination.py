@@ -19,7 +19,7 @@ from storage.planning.request import AutomaticLayout
 
 from .background import SingleInstance
 from .layout_editor import LayoutEditor
-from .storage import (Prefill, RequestProblem, Scanned, accept, asked, has_layout,
+from .storage import (NO_BOOTLOADER, Prefill, RequestProblem, Scanned, accept, asked, has_layout,
                       kickstart_problem, layout_kind, load, scan, select, storage_text)
 
 log = logging.getLogger("anaconda.tui")
@@ -79,7 +79,7 @@ class DestinationController:
 
         def work(job):
             scanned = scan(session.options, list(session.images), dry_run=session.dry_run,
-                           firmware=getattr(session, "firmware", None))
+                           firmware=getattr(session, "firmware", None), handler=handler)
             job.check()
             return scanned, kickstart_problem(scanned, handler) if has_layout(handler) else ""
         self._scan.submit(work, self._scanned)
@@ -146,6 +146,65 @@ class DestinationController:
 
     def selected_size(self):
         return sum(d.size for d in self.disks() if d.name in self.request.disks)
+
+    def contents(self, disk) -> list[tuple[int, object]]:
+        """What is on `disk`, as (depth, entry): its partitions, each followed by the
+        logical volumes and arrays on it (depth 1); a volume on several disks is listed
+        under the first partition it is on."""
+        volumes = self.planner.list_volumes()
+        rows: list[tuple[int, object]] = []
+        listed: set[str] = set()
+        for part in disk.partitions:
+            rows.append((0, part))
+            for volume in volumes:
+                if part.name in volume.on and volume.name not in listed:
+                    rows.append((1, volume))
+                    listed.add(volume.name)
+        return rows
+
+    def systems(self) -> list[tuple[str, str]]:
+        """(system, device) of every operating system found on the disks."""
+        entries = [*(p for d in self.disks() for p in d.partitions), *self.planner.list_volumes()]
+        return [(e.system, e.name) for e in entries if e.system]
+
+    def use_of(self, entry) -> str:
+        """What the layout does with an existing device: "/home (data kept)", "delete",
+        "shrink to N MiB", "keep"; "" on a disk that is not selected."""
+        request = self.request
+        if not set(entry.disks) <= set(request.disks):
+            return ""
+        user = next((m for m in request.mounts if m.reuse == entry.name), None)
+        if user is not None and request.automatic is None:
+            kept = "reformatted" if user.reformat else \
+                f"data kept, {user.resize} MiB" if user.resize else "data kept"
+            return f"{user.mountpoint} ({kept})"
+        if entry.kind == "partition":
+            return self.editor.reclaim_of(entry.name)
+        if request.reclaim.clear_all or {*entry.on, *entry.disks} & set(request.reclaim.delete):
+            return "delete"
+        return "keep"
+
+    # ---- the boot loader and new partition tables ------------------------------------------
+    def boot_choices(self) -> list[tuple[str, str]]:
+        """(label, value) for the boot loader: the first selected disk, each selected disk,
+        none."""
+        disks = self.request.disks
+        first = f"first ({disks[0]})" if disks else "first disk"
+        return [(first, ""), *[(d, d) for d in disks[1:]], ("none", NO_BOOTLOADER)]
+
+    def boot_drive(self) -> str:
+        drive = self.request.boot_drive
+        return drive if drive in ("", NO_BOOTLOADER) or drive in self.request.disks[1:] else ""
+
+    def pick_boot_drive(self, name: str) -> bool:
+        return self._try(lambda: self.planner.set_boot_drive(name))
+
+    def disklabel(self) -> str:
+        """The table new disks get: the one chosen, else inst.disklabel's or gpt."""
+        return self.request.disklabel or self.planner.default_disklabel
+
+    def pick_disklabel(self, label: str) -> bool:
+        return self._try(lambda: self.planner.set_disklabel(label))
 
     def reclaim_text(self) -> str:
         reclaim = self.request.reclaim

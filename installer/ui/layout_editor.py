@@ -83,6 +83,23 @@ class LayoutEditor:
         types = [m.device_type for m in self.planner.request.mounts if m.mountpoint not in ("/boot", "biosboot")]
         return next((t for t in types if t in _GROUP_TYPES), "partition")
 
+    # ---- existing devices a mount point can reuse ------------------------------------------
+    def reusable(self, mount: MountRequest | None = None) -> list:
+        """The partitions and logical volumes a mount point can reuse (inventory entries:
+        name, size, fstype, label, system, kind), the one `mount` reuses included, those
+        other mount points reuse left out."""
+        taken = {m.reuse for m in self.planner.request.mounts if m.reuse} - {mount.reuse if mount else ""}
+        return [d for d in self.planner.reusable() if d.name not in taken]
+
+    def existing(self, name: str):
+        """The inventory entry of existing device `name` (None when it is not reusable now)."""
+        return next((d for d in self.planner.reusable() if d.name == name), None)
+
+    def resize_bounds(self, name: str) -> ShrinkBounds:
+        """The sizes a kept device can be resized to, as the shrink screen shows them."""
+        least, most = self.planner.resize_bounds(name)
+        return ShrinkBounds(least, most, None)
+
     # ---- mount points --------------------------------------------------------------------
     def save_mount(self, original: str | None, mount: MountRequest) -> MountRequest:
         """Add `mount` (original None) or put it in place of mount point `original`."""

@@ -11,13 +11,14 @@ log redactor the moment it is known, so no log line ever carries it.
 The screens import from here only this module's API: the functions below, the error every
 edit raises (`RequestProblem`, naming the field), the mount point they edit
 (`MountRequest`) and the choices they offer (`DEVICE_TYPES`, `MD_LEVELS`, `LUKS_VERSIONS`,
-`SCHEMES`, `SCHEME_LABELS`, `FILESYSTEMS`); nothing of storage/ directly.
+`SCHEMES`, `SCHEME_LABELS`, `FILESYSTEMS`, `DISKLABELS`, `NO_BOOTLOADER`); nothing of
+storage/ directly.
 """
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from blivet.size import Size
@@ -42,6 +43,8 @@ DEVICE_TYPES = _request.DEVICE_TYPES
 MD_LEVELS = _mount_checks.MD_LEVELS
 LUKS_VERSIONS = _request.LUKS_VERSIONS
 SCHEMES = _request.SCHEMES
+DISKLABELS = _request.DISKLABELS
+NO_BOOTLOADER = _request.NO_BOOTLOADER
 
 #: The schemes in the words of Anaconda's screens.
 SCHEME_LABELS = {"lvm": "LVM", "thinp": "LVM thin", "plain": "Standard partitions", "btrfs": "Btrfs"}
@@ -53,10 +56,12 @@ _FACTORS = {"": 1, "k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024}
 
 @dataclass
 class Scanned:
-    """The scanned tree and its planner; `source` says what was scanned, for the screen."""
+    """The scanned tree and its planner; `source` says what was scanned, for the screen;
+    `systems` the operating systems found on it (device name -> "Fedora Linux 40")."""
     session: StorageSession
     planner: Planner
     source: str
+    systems: dict[str, str] = field(default_factory=dict)
 
 
 def _read_sizes(session: StorageSession) -> None:
@@ -71,16 +76,20 @@ def _read_sizes(session: StorageSession) -> None:
 
 
 def scan(options: BootOptions, images: list[Path], dry_run: bool = False,
-         firmware: str | None = None) -> Scanned:
+         firmware: str | None = None, handler=None) -> Scanned:
     """Slow (seconds on a guest): run it off the UI thread. The scan of an unattended
-    install (installer.disks.scan_disks), plus the sizes of existing filesystems."""
+    install (installer.disks.scan_disks), plus the sizes of existing filesystems and the
+    systems they hold (read without writing, only on the disks it may use). `handler`:
+    the kickstart's, whose `harddrive` source is protected as inst.repo's is."""
     from installer.disks import scan_disks
+    from storage.planning.systems import find_systems
 
-    session = scan_disks(options, images, dry_run, firmware)
+    session = scan_disks(options, images, dry_run, firmware, handler)
     _read_sizes(session)
+    systems = find_systems(session)
     source = ("image files " + ", ".join(Path(i).name for i in images)) if images else \
         "this computer's disks"
-    return Scanned(session, Planner(session), source)
+    return Scanned(session, Planner(session, systems=systems), source, systems)
 
 
 def select(planner: Planner, names: list[str]) -> None:
@@ -89,6 +98,7 @@ def select(planner: Planner, names: list[str]) -> None:
         planner.select_disks(names)
         return
     planner.request.disks = []
+    planner.request.boot_drive = "" if planner.request.boot_drive != NO_BOOTLOADER else NO_BOOTLOADER
     planner.request.reclaim.delete.clear()
     planner.request.reclaim.shrink.clear()
 
@@ -176,7 +186,7 @@ def asked(planner: Planner) -> str:
 
 def load(scanned: Scanned, handler, seen: set[str]) -> Prefill:
     """A new request, pre-filled from the handler's storage commands (storage_prefill)."""
-    scanned.planner = Planner(scanned.session)
+    scanned.planner = Planner(scanned.session, systems=scanned.systems)
     return prefill(scanned.planner, handler, seen)
 
 
@@ -184,4 +194,4 @@ def storage_text(handler) -> str:
     """The handler's storage commands as text: tells whether they changed since read."""
     from storage.commands import PLANNED_COMMANDS
 
-    return "".join(str(handler.commands[name]) for name in PLANNED_COMMANDS)
+    return "".join(str(handler.commands[name]) for name in (*PLANNED_COMMANDS, "bootloader"))

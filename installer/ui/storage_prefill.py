@@ -17,7 +17,7 @@ from pykickstart.constants import (AUTOPART_TYPE_BTRFS, AUTOPART_TYPE_LVM, AUTOP
                                    CLEARPART_TYPE_NONE)
 
 from installer.logs import register_secret
-from storage.planning.request import MountRequest
+from storage.planning.request import NO_BOOTLOADER, MountRequest
 from storage.checker.request_checks import RequestProblem
 from storage.commands import PLANNED_COMMANDS, canonical
 
@@ -57,6 +57,18 @@ def _disks(planner, handler, notes: list[str]) -> None:
             [d for d in planner.request.disks if d not in ignore]))
 
 
+def _bootloader(planner, handler, notes: list[str]) -> None:
+    """Where the boot loader goes (`--boot-drive`, `--location=none`), and the table
+    new disks get (`clearpart --disklabel`)."""
+    command = handler.bootloader
+    if command.seen and (command.location == "none" or getattr(command, "disabled", False)):
+        planner.set_boot_drive(NO_BOOTLOADER)
+    elif command.seen and command.bootDrive:
+        _try(notes, "bootloader --boot-drive", lambda: planner.set_boot_drive(command.bootDrive))
+    if handler.clearpart.disklabel:
+        _try(notes, "clearpart --disklabel", lambda: planner.set_disklabel(handler.clearpart.disklabel))
+
+
 def _clearpart(planner, handler, notes: list[str]) -> None:
     clearpart = handler.clearpart
     if clearpart.type == CLEARPART_TYPE_ALL:
@@ -90,10 +102,17 @@ def _custom(planner, handler, notes: list[str]) -> None:
             continue
         mount = MountRequest(p.mountpoint, p.size or 1, p.fstype or "", grow=bool(p.grow),
                              max_size=p.maxSizeMB or 0, encrypted=bool(p.encrypted),
-                             reuse=p.onPart or "", reformat=bool(p.format))
+                             reuse=(p.onPart or "").removeprefix("/dev/"), reformat=bool(p.format),
+                             resize=(p.size or 0) if p.onPart and p.resize else 0)
         _try(notes, f"part {p.mountpoint}", lambda m=mount: planner.add_mount(m))
     for lv in handler.logvol.lvList:
         if lv.thin_pool:
+            continue
+        if lv.preexist:  # an existing logical volume, reused
+            mount = MountRequest(lv.mountpoint, lv.size or 1, lv.fstype or "", "lvm",
+                                 reuse=f"{lv.vgname}/{lv.name}", reformat=bool(lv.format),
+                                 resize=(lv.size or 0) if lv.resize else 0, encrypted=bool(lv.encrypted))
+            _try(notes, f"logvol {lv.mountpoint}", lambda m=mount: planner.add_mount(m))
             continue
         if lv.encrypted:
             notes.append(f"logvol {lv.mountpoint}: an encrypted logical volume; here the volume "
@@ -110,13 +129,17 @@ def _custom(planner, handler, notes: list[str]) -> None:
 
 
 def prefill(planner, handler, seen: set[str]) -> Prefill:
-    """Fill `planner`'s request from `handler`; nothing happens without storage commands."""
+    """Fill `planner`'s request from `handler`; without storage commands only the
+    boot loader's place is read."""
     if not any(canonical(name) in PREFILLED for name in seen):
-        return Prefill()
+        notes: list[str] = []
+        _bootloader(planner, handler, notes)  # a kickstart may say only where the boot loader goes
+        return Prefill(notes=notes)
     found = Prefill(given=True)
     _disks(planner, handler, found.notes)
     _clearpart(planner, handler, found.notes)
     _passphrase(planner, handler, found.notes)
+    _bootloader(planner, handler, found.notes)
     autopart = handler.autopart
     if autopart.autopart:
         _try(found.notes, "autopart", lambda: planner.use_automatic(

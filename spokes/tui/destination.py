@@ -13,7 +13,7 @@ import logging
 import urwid
 
 from installer.ui.destination import ASK_NO_DISKS, LEAVE, PLANNING, DestinationController
-from installer.ui.storage import FILESYSTEMS, SCHEME_LABELS, SCHEMES, human
+from installer.ui.storage import DISKLABELS, FILESYSTEMS, SCHEME_LABELS, SCHEMES, human
 
 from .app import Dialog
 from .spoke import SYSTEM, Spoke
@@ -28,14 +28,13 @@ log = logging.getLogger("anaconda.tui")
 
 HELP = """Choose the disks and how they are partitioned.
 
-Disks: Space or Enter selects or leaves out the disk under the cursor. "-" marks a disk \
-that cannot be used (mounted, or the install source), with the reason.
-
-Automatic: /boot, /, swap (/home on big disks) in the free space, by the scheme: LVM, \
-LVM thin, Standard partitions or Btrfs. "Encrypt my data" asks a passphrase.
-Custom: you choose the mount points (button Mount points).
-Reclaim space: delete or shrink existing partitions.
-Keys: c Custom mount points, r Reclaim space, e Encrypt on or off, p Passphrase.
+Disks: Space or Enter selects one ("-": not usable, and why). Under each: its \
+partitions and volumes, the system they hold, "->" what is done to them. Disks left \
+out are never touched.
+Automatic: /boot, /, swap in the free space, by scheme. Custom: your mount points, new \
+or existing (kept, resized, reformatted). Reclaim: delete or shrink partitions.
+Boot loader: first selected disk, another, or none; the table type for new disks.
+Keys: c Custom, r Reclaim, e Encrypt, p Passphrase, l Boot loader, t Table type.
 
 Esc or Done shows every planned change to accept. Nothing is written to a disk before \
 Begin Installation."""
@@ -119,6 +118,10 @@ class DestinationSpoke(Spoke):
                     f"free {human(disk.free):>9}  {parts}")
             toggle = lambda n=disk.name: self.toggle(n)  # noqa: E731
             rows.append((f"disk:{disk.name}", Line(text, {"enter": toggle, " ": toggle})))
+            rows += [(f"dev:{entry.name}", urwid.Text(("dim", device_line(depth, entry,
+                                                                         self.controller.use_of(entry))),
+                                                      wrap="ellipsis"))
+                     for depth, entry in self.controller.contents(disk)]
         return rows
 
     def _rows(self) -> list[tuple[str, urwid.Widget]]:
@@ -149,6 +152,10 @@ class DestinationSpoke(Spoke):
             names = ", ".join(m.mountpoint for m in request.mounts) or "none yet"
             rows.append(("mounts", field("Mount points:", urwid.Text(names, wrap="ellipsis"))))
         rows += [("reclaim", field("Reclaim space:", urwid.Text(controller.reclaim_text(), wrap="ellipsis"))),
+                 ("boot", field("Boot loader:", radio_row(controller.boot_choices(), controller.boot_drive(),
+                                                          self.pick_boot_drive))),
+                 ("label", field("New partition tables:", radio_row([(t, t) for t in DISKLABELS],
+                                                                    controller.disklabel(), self.pick_disklabel))),
                  ("d2", urwid.Divider()),
                  ("buttons", button_row([("Reclaim space", self.open_reclaim), ("Mount points", self.open_custom),
                                          ("Passphrase", self.open_passphrase), ("Done", self.app.back)]))]
@@ -185,6 +192,22 @@ class DestinationSpoke(Spoke):
         self.controller.pick_fstype(fstype)
         self.redraw()
 
+    def pick_boot_drive(self, name: str) -> None:
+        self.controller.pick_boot_drive(name)
+        self.redraw()
+
+    def pick_disklabel(self, label: str) -> None:
+        self.controller.pick_disklabel(label)
+        self.redraw()
+
+    def next_boot_drive(self) -> None:
+        values = [value for _, value in self.controller.boot_choices()]
+        current = self.controller.boot_drive()
+        self.pick_boot_drive(values[(values.index(current) + 1) % len(values)])
+
+    def other_disklabel(self) -> None:
+        self.pick_disklabel(next(t for t in DISKLABELS if t != self.controller.disklabel()))
+
     def pick_encrypted(self, on: bool) -> None:
         if self.controller.needs_passphrase(on):
             self.app.show(PassphraseScreen(self.editor, lambda: self.pick_encrypted(True),
@@ -210,10 +233,12 @@ class DestinationSpoke(Spoke):
 
     def shortcut(self, key: str) -> bool:
         """Letters for the buttons and switches, for a keyboard on a serial line:
-        c custom mount points, r reclaim space, e encryption on/off, p passphrase."""
+        c custom mount points, r reclaim space, e encryption on/off, p passphrase,
+        l the next boot loader choice, t the other partition table type."""
         if not self.controller.can_use_keys():
             return False
         actions = {"c": self.open_custom, "r": self.open_reclaim, "p": self.open_passphrase,
+                   "l": self.next_boot_drive, "t": self.other_disklabel,
                    "e": lambda: self.pick_encrypted(not self.state.auto.encrypted)}
         if key not in actions:
             return False
@@ -253,6 +278,20 @@ class DestinationSpoke(Spoke):
     def _accept(self) -> None:
         self.controller.accept()
         self.app.back()
+
+
+def device_line(depth: int, entry, use: str) -> str:
+    """An existing partition (or, indented, a logical volume or array on it): name, size,
+    file system (and label), the system it holds, and what the layout does with it when
+    that is not "keep"."""
+    content = entry.fstype or "unknown"
+    if entry.label and not entry.system:
+        content += f' "{entry.label}"'
+    name = f"{'  ' * depth}{entry.name}"
+    use = "" if use == "keep" else f"-> {use}"
+    width = 22 if use else 34  # 78 columns: the system's name gives way to the use
+    system = f"{entry.system[:width]:<{width}} " if entry.system else ""
+    return f"    {name:<11}{human(entry.size):>9}  {content[:17]:<17} {system}{use}".rstrip()
 
 
 #: Anaconda's order: LVM first (the default), then LVM thin, standard partitions, btrfs.

@@ -23,7 +23,8 @@ c: create them automatically, from the scheme and encryption chosen on the desti
 screen, then change what you like.
 
 / is needed; /boot and swap are usual; the boot loader's small partition is added when \
-missing. Sizes are MiB; "+" means it grows into the free space. Esc returns to the \
+missing. A mount point can reuse an existing partition or logical volume (Existing \
+device in its editor): kept with its data, resized, or reformatted. Sizes are MiB; "+" means it grows into the free space. Esc returns to the \
 destination screen."""
 
 
@@ -39,7 +40,7 @@ def human_mib(size_mib: int) -> str:
 def mount_row(mount: MountRequest) -> str:
     group = mount.volume_group or (mount.raid_level if mount.device_type == "raid" else "")
     flags = ", ".join(f for f in ("encrypted" if mount.encrypted else "",
-                                  f"reuses {mount.reuse}" if mount.reuse else "") if f)
+                                  (f"reuses {mount.reuse}" + ("" if mount.reformat else " (kept)")) if mount.reuse else "") if f)
     return (f"{mount.mountpoint:<14}{size_text(mount):>11}  {mount.fstype:<9}{mount.device_type:<10}"
             f"{group:<10}{flags}")
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from storage.errors import StorageProblem
-from storage.planning.request import LUKS_VERSIONS, SCHEMES, AutomaticLayout, Encryption, LayoutRequest
+from storage.planning.request import (DISKLABELS, LUKS_VERSIONS, NO_BOOTLOADER, SCHEMES, AutomaticLayout,
+                                      Encryption, LayoutRequest)
 
 LINUX_FILESYSTEMS = ("xfs", "ext4", "ext3", "ext2")
 
@@ -75,3 +76,18 @@ def check_automatic(auto: AutomaticLayout, request: LayoutRequest, caps: Capabil
         raise RequestProblem("file system", f"{auto.fstype} cannot hold / here; choose one of {', '.join(usable)}")
     check_encrypted(auto.encrypted, request.encryption, caps)
     return auto
+
+
+def check_boot_drive(name: str, request: LayoutRequest) -> str:
+    """"" (the first selected disk), NO_BOOTLOADER, or a selected disk."""
+    name = name.strip().removeprefix("/dev/")
+    if name in ("", NO_BOOTLOADER) or name in request.disks:
+        return name
+    raise RequestProblem("boot loader", f"{name} is not a selected disk; choose one of "
+                         f"{', '.join(request.disks) or 'the selected disks'}, or none")
+
+
+def check_disklabel(label: str) -> str:
+    if label in ("", *DISKLABELS):
+        return label
+    raise RequestProblem("partition table", f"{label} is not one of {', '.join(DISKLABELS)}")

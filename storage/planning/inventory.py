@@ -37,6 +37,11 @@ class PartitionInfo:
     min_size: Size  # the smallest it can shrink to; its size when it cannot shrink
     why_not: str = ""  # why it cannot shrink, said so a user understands
     whole_disk: bool = False  # a format on the disk itself (no partition table)
+    kind: str = "partition"  # partition, lvm (a logical volume), raid (an md array)
+    system: str = ""  # the operating system it holds ("Fedora Linux 40"), from its os-release
+    max_size: Size = Size(0)  # the largest it can grow to with its data; its size when it cannot
+    on: tuple[str, ...] = ()  # lvm, raid: the partitions (or disks) it lives on
+    disks: tuple[str, ...] = ()  # the disks it is on
 
 
 @dataclass(frozen=True)
@@ -80,24 +85,75 @@ def _shrink(device) -> tuple[bool, Size, str]:
     return True, least, ""
 
 
-def _partition_info(device, whole_disk: bool = False) -> PartitionInfo:
+def _grows_to(device) -> Size:
+    """How far the device and its file system can grow (the free space after a partition,
+    the format's own limit); its size when it cannot grow."""
+    fmt = device.format
+    if not fmt.type or not fmt.resizable or not device.resizable:
+        return device.size
+    try:
+        most = device.max_size
+    except (ArithmeticError, ValueError):  # parted could not say: no growing offered
+        return device.size
+    if fmt.max_size:
+        most = min(most, fmt.max_size)
+    return max(most, device.size)
+
+
+def _partition_info(device, whole_disk: bool = False, systems: dict[str, str] | None = None,
+                    kind: str = "partition", name: str = "") -> PartitionInfo:
     fmt = device.format
     can, least, why = _shrink(device)
-    return PartitionInfo(name=device.name, size=device.size, fstype=fmt.type or "",
+    on = _underneath(device) if kind != "partition" else ()
+    return PartitionInfo(name=name or device.name, size=device.size, fstype=fmt.type or "",
                          label=getattr(fmt, "label", None) or "", mountable=bool(fmt.mountable),
-                         can_shrink=can, min_size=least, why_not=why, whole_disk=whole_disk)
+                         can_shrink=can, min_size=least, why_not=why, whole_disk=whole_disk, kind=kind,
+                         system=(systems or {}).get(device.name, ""), max_size=_grows_to(device),
+                         on=on, disks=tuple(sorted(d.name for d in device.disks)))
 
 
-def list_disks(session: StorageSession) -> list[DiskInfo]:
+def _underneath(device) -> tuple[str, ...]:
+    """The partitions (or whole disks) a volume is made of, through LUKS and md too."""
+    return tuple(sorted(a.name for a in device.ancestors
+                        if a is not device and (a.type == "partition" or a.is_disk)
+                        and not any(c.type == "partition" for c in a.children)))
+
+
+def lv_name(device) -> str:
+    """A logical volume as LVM names it, VG/LV ("old/data"), the way requests reuse it."""
+    return f"{device.vg.name}/{device.lvname}"
+
+
+def list_volumes(session: StorageSession, systems: dict[str, str] | None = None) -> list[PartitionInfo]:
+    """The existing logical volumes and md arrays (what they hold, their size), each on
+    disks the scan was given; thin pools and snapshots' internals are left out."""
+    found = []
+    for device in session.blivet.devices:
+        if not device.exists or not device.disks:
+            continue
+        if isinstance(device, LVMLogicalVolumeDevice):
+            if getattr(device, "is_thin_pool", False) or device.is_internal_lv:
+                continue
+            volume = _partition_info(device, systems=systems, kind="lvm", name=lv_name(device))
+        elif isinstance(device, MDRaidArrayDevice) and not device.is_disk:
+            volume = _partition_info(device, systems=systems, kind="raid")
+        else:
+            continue
+        found.append(volume)
+    return found
+
+
+def list_disks(session: StorageSession, systems: dict[str, str] | None = None) -> list[DiskInfo]:
+    """The disks with their partitions; `systems` (device name -> title) from the scan."""
     storage = session.blivet
     free = storage.get_free_space(disks=storage.disks)
     disks = []
     for disk in storage.disks:
         if disk.format.type == "disklabel":
-            parts = tuple(_partition_info(p) for p in storage.partitions
+            parts = tuple(_partition_info(p, systems=systems) for p in storage.partitions
                           if p.disk == disk and p.exists and not p.is_extended)
         elif disk.format.type:
-            parts = (_partition_info(disk, whole_disk=True),)
+            parts = (_partition_info(disk, whole_disk=True, systems=systems),)
         else:
             parts = ()
         disks.append(DiskInfo(

@@ -20,16 +20,18 @@ from blivet.size import Size
 
 from storage.planning import to_kickstart
 from storage.planning.auto_mounts import automatic_mounts
-from storage.planning.inventory import DiskInfo, capabilities, container_names, list_disks
+from storage.planning.inventory import (DiskInfo, PartitionInfo, capabilities, container_names, list_disks,
+                                       list_volumes)
 from storage.errors import StorageProblem
 from storage.kickstart import apply_kickstart
-from storage.planning.request import AutomaticLayout, Encryption, LayoutRequest, MountRequest
+from storage.planning.request import NO_BOOTLOADER, AutomaticLayout, Encryption, LayoutRequest, MountRequest
 from storage.plan import action_lines, planned_actions
 from storage.planning.planned_mounts import PlannedMount, planned_mounts
 from storage.checker.reclaim_checks import check_delete, check_reclaim, check_shrink, room
-from storage.checker.reuse_checks import check_reuse
+from storage.checker.reuse_checks import check_new_in_existing_group, check_reuse, resize_bounds, reusable
 from storage.checker.mount_checks import check_mount
-from storage.checker.request_checks import RequestProblem, check_automatic, check_disks, check_encryption
+from storage.checker.request_checks import (RequestProblem, check_automatic, check_boot_drive, check_disklabel,
+                                           check_disks, check_encryption)
 from storage.session import DEFAULT_LABEL, StorageSession
 
 log = logging.getLogger("anaconda.storage")
@@ -65,9 +67,12 @@ class Planner:
     capabilities), and the request being edited; every method that changes the request
     checks its input first and raises `RequestProblem` naming the field."""
 
-    def __init__(self, scanned: StorageSession, request: LayoutRequest | None = None):
+    def __init__(self, scanned: StorageSession, request: LayoutRequest | None = None,
+                 systems: dict[str, str] | None = None):
         self._scanned = scanned
-        self._disks = list_disks(scanned)
+        self.systems = dict(systems or {})  # device name -> the system it holds (the scan's)
+        self._disks = list_disks(scanned, self.systems)
+        self._volumes = list_volumes(scanned, self.systems)
         self.capabilities = capabilities(scanned)
         self._taken = container_names(scanned)
         self._handler = None  # reused between plans: a fresh pykickstart handler costs 70 ms
@@ -78,6 +83,31 @@ class Planner:
     def list_disks(self) -> list[DiskInfo]:
         return list(self._disks)
 
+    def list_volumes(self) -> list[PartitionInfo]:
+        """The existing logical volumes and md arrays, on any scanned disk."""
+        return list(self._volumes)
+
+    def reusable(self) -> list[PartitionInfo]:
+        """What a mount point can reuse now: partitions and logical volumes on the selected
+        disks that the reclaim choices leave alone."""
+        request = self.request
+        gone = set(request.reclaim.delete) | set(request.reclaim.shrink)
+        return [d for d in reusable(request, self._disks, self._volumes).values()
+                if not request.reclaim.clear_all and d.name not in gone
+                and not gone & {*d.on, *d.disks} and d.kind in ("partition", "lvm")]
+
+    def resize_bounds(self, name: str) -> tuple[int, int]:
+        """The sizes (MiB) existing device `name` can be resized to with its data."""
+        found = reusable(self.request, self._disks, self._volumes)
+        if name not in found:
+            raise RequestProblem("existing partition", f"there is no {name} on the selected disks")
+        return resize_bounds(found[name])
+
+    @property
+    def default_disklabel(self) -> str:
+        """The table new disks get when none is chosen (inst.disklabel, else gpt)."""
+        return self._scanned.disklabel or DEFAULT_LABEL
+
     def select_disks(self, names: list[str]) -> None:
         """Choose the disks; reclaim choices on disks left out are dropped with them."""
         self.request.disks = check_disks(list(names), self.capabilities)
@@ -85,6 +115,8 @@ class Planner:
         reclaim = self.request.reclaim
         reclaim.delete = [n for n in reclaim.delete if n in on]
         reclaim.shrink = {n: s for n, s in reclaim.shrink.items() if n in on}
+        if self.request.boot_drive not in ("", NO_BOOTLOADER, *names):
+            self.request.boot_drive = ""
 
     # reclaiming space -------------------------------------------------------------------
     def clear_all(self, on: bool = True) -> None:
@@ -93,7 +125,9 @@ class Planner:
             self.request.reclaim.shrink.clear()
 
     def _not_reused(self, name: str, what: str) -> None:
-        user = next((m.mountpoint for m in self.request.mounts if m.reuse == name), None)
+        on = {v.name: {*v.on, *v.disks} for v in self._volumes}
+        user = next((m.mountpoint for m in self.request.mounts
+                     if m.reuse == name or name in on.get(m.reuse, ())), None)
         if user:
             raise RequestProblem(what, f"{name} is reused for {user}; remove that mount point first")
 
@@ -114,6 +148,15 @@ class Planner:
         reclaim.delete = [n for n in reclaim.delete if n != name]
         reclaim.shrink.pop(name, None)
 
+    # the boot loader and new partition tables --------------------------------------------
+    def set_boot_drive(self, name: str) -> None:
+        """A selected disk for the boot loader, "" for the first one, or NO_BOOTLOADER."""
+        self.request.boot_drive = check_boot_drive(name, self.request)
+
+    def set_disklabel(self, label: str) -> None:
+        """gpt or msdos for the partition tables made on new disks; "" the default."""
+        self.request.disklabel = check_disklabel(label)
+
     # the layout -------------------------------------------------------------------------
     def set_encryption(self, passphrase: str, luks_version: str = "luks2") -> None:
         self.request.encryption = check_encryption(Encryption(passphrase, luks_version))
@@ -131,15 +174,19 @@ class Planner:
                 self.add_mount(mount)
         return list(self.request.mounts)
 
+    def _reuse(self, mount: MountRequest, request: LayoutRequest, replacing: str | None = None) -> MountRequest:
+        check_new_in_existing_group(mount, self._taken)
+        return check_reuse(mount, request, self._disks, replacing, self._volumes)
+
     def add_mount(self, mount: MountRequest) -> MountRequest:
-        checked = check_mount(check_reuse(mount, self.request, self._disks), self.request,
+        checked = check_mount(self._reuse(mount, self.request), self.request,
                               self.capabilities, taken=self._taken)
         self.request.mounts.append(checked)
         return checked
 
     def edit_mount(self, mountpoint: str, mount: MountRequest) -> MountRequest:
         index = self._index(mountpoint)
-        checked = check_mount(check_reuse(mount, self.request, self._disks, mountpoint), self.request,
+        checked = check_mount(self._reuse(mount, self.request, mountpoint), self.request,
                               self.capabilities, replacing=mountpoint, taken=self._taken)
         self.request.mounts[index] = checked
         return checked
@@ -160,6 +207,8 @@ class Planner:
         added), with an automatic layout that shrinks written out as mount points."""
         request = self.request
         check_disks(request.disks, self.capabilities)
+        check_boot_drive(request.boot_drive, request)
+        check_disklabel(request.disklabel)
         check_encryption(request.encryption)
         check_reclaim(request, self._disks)
         if request.automatic is not None:
@@ -174,7 +223,7 @@ class Planner:
                 raise RequestProblem("mount points", "add a mount point for / (or use automatic partitioning)")
         checked = replace(request, mounts=[])
         for mount in mounts:
-            mount = check_reuse(mount, checked, self._disks)
+            mount = self._reuse(mount, checked)
             checked.mounts.append(check_mount(mount, checked, self.capabilities, taken=self._taken))
         return checked
 

@@ -17,6 +17,11 @@ LUKS_VERSIONS = ("luks2", "luks1")
 SPECIAL_MOUNTS = ("swap", "biosboot")
 #: The volume group (or btrfs volume) a mount point joins when none is named.
 DEFAULT_CONTAINER = "system"
+#: Partition table types for new tables (`clearpart --disklabel`); "" is the default
+#: (inst.disklabel, else gpt).
+DISKLABELS = ("gpt", "msdos")
+#: `LayoutRequest.boot_drive` for no boot loader at all (`bootloader --location=none`).
+NO_BOOTLOADER = "none"
 
 
 @dataclass
@@ -46,8 +51,9 @@ class MountRequest:
     encrypted: bool = False
     raid_level: str = ""  # raid: raid0/1/4/5/6/10; btrfs: single/raid0/raid1/raid10
     volume_group: str = ""  # lvm, lvm thin: the volume group; btrfs: the volume's label
-    reuse: str = ""  # an existing partition to use instead of a new one (its size is kept)
-    reformat: bool = True  # False: keep the existing partition's filesystem and data
+    reuse: str = ""  # an existing device instead of a new one: sda3, or VG/LV (old/data) for an LV
+    reformat: bool = True  # False: keep the existing device's filesystem and data
+    resize: int = 0  # MiB: a kept device resized (with its filesystem) to this; 0 keeps its size
 
 
 @dataclass
@@ -67,6 +73,8 @@ class LayoutRequest:
     automatic: AutomaticLayout | None = field(default_factory=AutomaticLayout)
     mounts: list[MountRequest] = field(default_factory=list)
     encryption: Encryption = field(default_factory=Encryption)
+    boot_drive: str = ""  # a selected disk; "" the first one; NO_BOOTLOADER for none
+    disklabel: str = ""  # one of DISKLABELS for new partition tables; "" the default
 
     def mount(self, mountpoint: str) -> MountRequest | None:
         return next((m for m in self.mounts if m.mountpoint == mountpoint), None)

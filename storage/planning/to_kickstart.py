@@ -22,7 +22,7 @@ from pykickstart.constants import (AUTOPART_TYPE_BTRFS, AUTOPART_TYPE_LVM, AUTOP
                                    CLEARPART_TYPE_NONE)
 
 from storage.commands import PLANNED_COMMANDS
-from storage.planning.request import LayoutRequest, MountRequest
+from storage.planning.request import NO_BOOTLOADER, LayoutRequest, MountRequest
 
 log = logging.getLogger("anaconda.storage")
 MiB = Size("1 MiB")
@@ -108,7 +108,9 @@ def _reclaim(writer: _Writer) -> None:
     clearpart = writer.command("clearpart")
     if reclaim.clear_all:
         clearpart.type, clearpart.initAll, clearpart.drives = CLEARPART_TYPE_ALL, True, list(request.disks)
+        clearpart.disklabel = request.disklabel
         return
+    clearpart.disklabel = request.disklabel
     parts = [name for name in reclaim.delete if name not in request.disks]
     if writer.blank:  # empty disks, and disks whose whole-disk content is deleted, get a table
         writer.command("zerombr").zerombr = True
@@ -123,11 +125,45 @@ def _reclaim(writer: _Writer) -> None:
 def _partitions(writer: _Writer, mounts: list[MountRequest]) -> None:
     for m in mounts:
         if m.reuse:
-            how = {"fstype": m.fstype, **writer.luks(m.encrypted)} if m.reformat else {"format": False}
-            writer.part(m.mountpoint, onPart=m.reuse, **how)
+            writer.part(m.mountpoint, onPart=m.reuse, **_reused(writer, m))
             continue
         writer.part(m.mountpoint, fstype=m.fstype, size=m.size, **_grow(m.grow, m.max_size),
                     **writer.luks(m.encrypted))
+
+
+def _reused(writer: _Writer, m: MountRequest) -> dict:
+    """How an existing device is used: a new file system, or its own kept (and resized)."""
+    if m.reformat:
+        return {"fstype": m.fstype, **writer.luks(m.encrypted)}
+    return {"format": False, **({"resize": True, "size": m.resize} if m.resize else {})}
+
+
+def _reused_lvs(writer: _Writer, mounts: list[MountRequest]) -> None:
+    """Existing logical volumes (`reuse` VG/LV): their group as it is, each LV reused."""
+    handler, groups = writer.handler, []
+    for m in mounts:
+        vgname, name = m.reuse.split("/", 1)
+        if vgname not in groups:
+            groups.append(vgname)
+            writer.add("volgroup", handler.VolGroupData(vgname=vgname, preexist=True))
+        writer.add("logvol", handler.LogVolData(mountpoint=m.mountpoint, vgname=vgname, name=name,
+                                                preexist=True, **_reused(writer, m)))
+
+
+def _bootloader(writer: _Writer) -> None:
+    """Only where the boot loader goes (`--boot-drive`, `--location=none`); its other
+    options (timeout, append, password) are left as they were."""
+    command, drive = writer.handler.bootloader, writer.request.boot_drive
+    if drive == NO_BOOTLOADER:
+        command.seen, command.location, command.bootDrive = True, "none", ""
+        return
+    command.bootDrive = drive
+    if drive or command.seen:
+        command.seen = True
+        if command.location in (None, "", "none"):
+            command.location = "mbr"
+        if getattr(command, "disabled", False):  # `--disabled` read back as "none", now undone
+            command.disabled = False
 
 
 def _lvm(writer: _Writer, vgname: str, mounts: list[MountRequest]) -> None:
@@ -187,16 +223,18 @@ def _btrfs(writer: _Writer, label: str, mounts: list[MountRequest]) -> None:
 
 def _custom(writer: _Writer) -> None:
     mounts = writer.request.mounts
-    if not any(m.mountpoint in ("biosboot", "/boot/efi") for m in mounts):
+    boot_loader = writer.request.boot_drive != NO_BOOTLOADER  # without one, no partitions for it
+    if boot_loader and not any(m.mountpoint in ("biosboot", "/boot/efi") for m in mounts):
         writer.command("reqpart").reqpart = True
     _partitions(writer, [m for m in mounts if m.device_type == "partition"])
     used: set[str] = set()
     for m in mounts:
         if m.device_type == "raid":
             _raid(writer, m, used)
+    _reused_lvs(writer, [m for m in mounts if m.reuse and m.device_type == "lvm"])
     groups: dict[tuple[str, str], list[MountRequest]] = {}
     for m in mounts:
-        if m.device_type in ("lvm", "lvm thin", "btrfs"):
+        if m.device_type in ("lvm", "lvm thin", "btrfs") and not m.reuse:
             kind = "btrfs" if m.device_type == "btrfs" else "lvm"
             groups.setdefault((kind, m.volume_group), []).append(m)
     for (kind, name), members in groups.items():
@@ -236,6 +274,7 @@ def write_storage(handler, request: LayoutRequest, blank: Sequence[str] = ()):
     writer = _Writer(handler, request, [name for name in blank if name in request.disks])
     writer.command("ignoredisk").onlyuse = list(request.disks)
     _reclaim(writer)
+    _bootloader(writer)
     auto = request.automatic
     if auto is not None:
         autopart = writer.command("autopart")
@@ -251,6 +290,8 @@ def write_storage(handler, request: LayoutRequest, blank: Sequence[str] = ()):
 
 def storage_lines(handler) -> list[str]:
     """The planned storage commands as pykickstart writes them, one line each, without
-    its comment lines: what the saved kickstart holds."""
-    text = "".join(str(handler.commands[name]) for name in PLANNED_COMMANDS)
+    its comment lines: what the saved kickstart holds (the boot loader's line too, once
+    it was given or chosen)."""
+    names = (*PLANNED_COMMANDS, *(["bootloader"] if handler.bootloader.seen else []))
+    text = "".join(str(handler.commands[name]) for name in names)
     return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]

@@ -380,7 +380,8 @@ def test_reuse_existing_partitions(scanned, planner):
 
 @pytest.mark.parametrize("prepare, mount, message", [
     (None, MountRequest("/data", 1, reuse="sda9"),
-     "existing partition: there is no partition sda9 on the selected disks (partitions: sda1, sda2, sda3)"),
+     "existing partition: there is no partition or logical volume sda9 on the selected disks "
+     "(existing: sda1, sda2, sda3)"),
     (lambda p: p.add_mount(MountRequest("/home", 1, reuse="sda1", reformat=False)),
      MountRequest("/srv", 1, reuse="sda1"), "existing partition: sda1 is already used by /home"),
     (None, MountRequest("/data", 1, device_type="lvm", reuse="sda1"),

@@ -177,3 +177,34 @@ def test_dirinstall_needs_nothing():
     assert controller.ready() and controller.completed()
     assert controller.status() == "Not needed for a directory install" and controller.leave() == LEAVE
     assert STAY == "stay"
+
+
+def test_existing_devices_reused_and_the_boot_loader_chosen(disks):
+    controller = scanned(disks, boot="inst.disklabel=mbr")
+    editor = controller.editor
+    sda = controller.disks()[0]
+    assert [(depth, entry.name) for depth, entry in controller.contents(sda)] == \
+        [(0, "sda1"), (0, "sda2"), (0, "sda3")]
+    assert controller.disklabel() == "msdos"  # inst.disklabel's, until one is chosen
+    assert [value for _, value in controller.boot_choices()] == ["", "sdb", "none"]
+    controller.use_custom()
+    assert [d.name for d in editor.reusable()] == ["sda1", "sda2", "sda3"]
+    bounds = editor.resize_bounds("sda1")
+    assert 0 < bounds.least < bounds.most <= 4096
+    editor.save_mount(None, MountRequest("/", 3000, "xfs"))
+    editor.save_mount(None, MountRequest("/home", 1, reuse="sda1", reformat=False, resize=bounds.most - 96))
+    assert controller.use_of(sda.partitions[0]) == f"/home (data kept, {bounds.most - 96} MiB)"
+    assert controller.use_of(sda.partitions[1]) == "keep"
+    assert [d.name for d in editor.reusable()] == ["sda2", "sda3"]
+    assert editor.existing("sda1").name == "sda1"
+    assert not controller.pick_boot_drive("sdc") and "boot loader: sdc is not a selected disk" in \
+        controller.state.problem
+    assert controller.pick_boot_drive("sdb") and controller.boot_drive() == "sdb"
+    assert controller.pick_disklabel("gpt") and controller.disklabel() == "gpt"
+    assert controller.toggle("sdb") and controller.boot_drive() == ""  # its disk left out
+    plan = planned(controller)
+    assert plan is not None and plan.ok, controller.state.problem
+    controller.accept()
+    text = output_text(controller.handler)
+    assert f"part /home --noformat --onpart=sda1 --size={bounds.most - 96} --resize" in text
+    assert "clearpart --none --disklabel=gpt" in text and "bootloader" not in text
