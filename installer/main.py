@@ -149,6 +149,9 @@ def install(args, options: BootOptions, memory=None) -> int:
         from installer.netwait import wait_for_network
         wait_for_network(options.waitfornet, cmdline.message)
     loaded = load_kickstart(args, options, cmdline) if options.ks else None
+    if options.rescue or (loaded is not None and loaded.handler.rescue.seen):
+        from installer.rescue.run import rescue
+        return rescue(args, options, loaded)  # inst.rescue, the kickstart's rescue: no install
     missing = missing_from_kickstart(loaded.handler, {c.name for c in loaded.commands_seen},
                                      disk_install=not args.dirinstall) if loaded else []
     level = memory.level if memory is not None else 0

@@ -5,7 +5,7 @@ Anaconda's that has no OptionSpec is either
 - warned: ignored, with a warning naming it and saying why (the value is never shown:
   some are passwords, which are also handed to the log redactor);
 - refused: the installer stops before anything is done, because going on would do
-  something other than what was asked (a rescue boot must not start an install);
+  something other than what was asked (another boot loader than the one named);
 - accepted: nothing to do, because this installer already behaves so (no tmux here).
 An OptionSpec of the same name wins: whoever implements one of these just adds its spec.
 """
@@ -73,8 +73,6 @@ IGNORED: dict[str, Ignored] = {
                                             "out begins the install at once; leave out a "
                                             "command (e.g. rootpw) to make the hub ask first"),
     # the installer itself
-    "inst.rescue": Ignored(REFUSED, "there is no rescue mode here: this boot would start an "
-                                    "install; boot a live or rescue image instead"),
     "inst.notmux": Ignored(ACCEPTED, "the installer never runs inside tmux here"),
     "inst.remote-debugger": Ignored(WARNED, "no remote debugger (debugpy) here"),
     "inst.profile": Ignored(WARNED, "no configuration profiles here"),

@@ -90,6 +90,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                flag=True),
     OptionSpec("inst.kdump_addon", "kdump_addon", values.parse_bool,
                "the kdump addon on or off", flag=True),
+    OptionSpec("inst.rescue", "rescue", values.parse_bool,
+               "rescue mode: find the installed system, mount it under /mnt/sysroot, "
+               "give a shell (no install)", flag=True),
     OptionSpec("console", "console", values.parse_console, "console device", repeat=True),
     OptionSpec("ip", "ip", values.parse_ip, "installer network configuration", repeat=True),
     OptionSpec("bond", "bond", values.parse_bond,
@@ -157,6 +160,7 @@ class BootOptions:
     stage2_all: bool = False  # read by the boot image's init
     mediacheck: bool = False  # done by the boot image's init
     kdump_addon: bool | None = None
+    rescue: bool = False
     warnings: list[str] = field(default_factory=list)
     #: values of options that are not applied but hold a password (inst.rdp.password)
     unused_secrets: list[str] = field(default_factory=list, repr=False)

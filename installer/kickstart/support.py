@@ -328,8 +328,11 @@ COMMANDS: tuple[Command, ...] = (
             "; logs stay in /tmp and are copied to the target"),
     Command("mediacheck", WARNED, "the medium is checked by `inst.mediacheck` on the kernel "
             "command line, before the kickstart is read"),
-    Command("rescue", REFUSED, "rescue mode is not available yet; this kickstart would install "
-            "instead"),
+    Command("rescue", APPLIED, "rescue mode instead of an install (as `inst.rescue`): the "
+            "installed system is found, its LUKS unlocked (asked), LVM and md activated, it is "
+            "mounted under /mnt/sysroot and a shell given; `--romount` read-only, `--nomount` "
+            "the shell alone; LUKS passphrases are asked on the console",
+            applied="--nomount --romount"),
     Command("rdp", WARNED, "no graphical installer here: RDP is not started"),
     Command("vnc", REFUSED, REMOVED),
     Command("autostep", REFUSED, REMOVED),

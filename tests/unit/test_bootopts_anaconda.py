@@ -132,7 +132,7 @@ def test_not_applied_options_warn_by_name(word, why):
 
 
 @pytest.mark.parametrize("word, why", [
-    ("inst.rescue", "no rescue mode"), ("inst.sdboot", "GRUB 2"), ("inst.extlinux", "GRUB 2"),
+    ("inst.sdboot", "GRUB 2"), ("inst.extlinux", "GRUB 2"),
     ("inst.pauseatsummary", "begins the install at once"),
 ])
 def test_refused_options_stop_the_start(word, why):

@@ -67,3 +67,20 @@ def test_private_library_api_only_in_its_adapter(folder, library, adapter):
             if re.search(rf"\.{name}\b", text):
                 wrong.append(f"{path.relative_to(ROOT)} uses {name}")
     assert not wrong, "\n".join(wrong)
+
+
+#: Start-up picks the front end, so it may read the UI models' choice of one.
+UI_MODEL_USERS = {"installer/main.py", "installer/rescue/run.py"}
+
+
+def test_only_start_up_and_the_screens_use_the_ui_models():
+    """installer/ui serves the screens; the kickstart checks, configuration and storage
+    must not depend on it (a host name rule the checks need lives in installer/hostnames)."""
+    wrong = []
+    for path in files("installer"):
+        relative = str(path.relative_to(ROOT))
+        if relative.startswith("installer/ui/") or relative in UI_MODEL_USERS:
+            continue
+        wrong += [f"{relative} imports {name}" for name in imports(path)
+                  if name == "installer.ui" or name.startswith("installer.ui.")]
+    assert not wrong, "\n".join(wrong)
