@@ -152,6 +152,9 @@ def install(args, options: BootOptions, memory=None) -> int:
     if options.rescue or (loaded is not None and loaded.handler.rescue.seen):
         from installer.rescue.run import rescue
         return rescue(args, options, loaded)  # inst.rescue, the kickstart's rescue: no install
+    if loaded is not None:
+        from installer.kickstart.boot_defaults import apply_boot_localization
+        apply_boot_localization(loaded.handler, options, {c.name for c in loaded.commands_seen})
     missing = missing_from_kickstart(loaded.handler, {c.name for c in loaded.commands_seen},
                                      disk_install=not args.dirinstall) if loaded else []
     level = memory.level if memory is not None else 0

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from installer.bootopts import BootOptions
-from installer.ui.localization import single_language
+from installer.kickstart.boot_defaults import apply_boot_localization
 from installer.kickstart.load import LoadedKickstart
 from installer.kickstart.version import make_handler
+from installer.ui.localization import single_language
 
 
 @dataclass
@@ -46,6 +47,8 @@ def new_session(options: BootOptions, log_dir: Path, loaded: LoadedKickstart | N
                 firmware: str | None = None) -> InteractiveSession:
     handler = loaded.handler if loaded is not None else make_handler(version)
     seen = {c.name for c in loaded.commands_seen} if loaded is not None else set()
+    if loaded is None:  # a loaded kickstart has had them (installer.main)
+        apply_boot_localization(handler, options, seen)
     if loaded is not None and handler.packages.seen:
         seen.add("%packages")
     single = single_language(handler, options, seen)
