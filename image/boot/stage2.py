@@ -46,6 +46,11 @@ PRUNE = ["usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale",
          # tzdata serves the time spoke's region and city lists; "right/" (leap seconds)
          # and "posix/" are copies of the same zones
          "usr/share/zoneinfo/right", "usr/share/zoneinfo/posix",
+         # keyboards: only the keymaps loadkeys reads and the layout list the spoke shows
+         "usr/share/consolefonts", "usr/share/consoletrans", "usr/share/keymaps/mac",
+         "usr/share/keymaps/sun", "usr/share/keymaps/atari", "usr/share/keymaps/amiga",
+         "usr/share/X11/xkb/[!r]*", "usr/share/X11/xkb/rules/[!e]*",
+         "usr/share/X11/xkb/rules/evdev", "usr/share/X11/xkb/rules/evdev.*xml",
          # on a network boot all of stage2 stays in RAM, so tools no install step runs go:
          # xfs_scrub (the only user of ICU's i18n library), btrfs' repair and conversion
          # tools, GnuPG's S/MIME, key-server and mail tools (rpm and dnf need gpg, gpgv,
