@@ -35,7 +35,7 @@ def test_the_language_is_set_and_not_asked(boot, kickstart, lang):
 def test_without_singlelang_the_language_is_asked():
     session = session_for("inst.lang=cs_CZ.UTF-8")
     assert session.ask_language and LanguageSpoke(console=False).shown(session)
-    assert not session.handler.lang.lang  # the language spoke proposes its default itself
+    assert session.handler.lang.lang == "cs_CZ.UTF-8"  # asked, starting from inst.lang
 
 
 def test_the_hub_leaves_the_language_spoke_out():
