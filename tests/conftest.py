@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import signal
 import subprocess
 import sys
 import threading
@@ -35,6 +36,12 @@ def small_repo() -> Path:
     return ensure_small_repo()
 
 
+def _interruptible() -> None:
+    """Ctrl-C as a terminal sends it: a test run started in the background by a shell
+    inherits SIGINT ignored, and the interrupt tests would then test nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def anaconda(tmp_path, small_repo):
     """Run the installed `anaconda` entry point with its logs in a private directory.
@@ -51,7 +58,7 @@ def anaconda(tmp_path, small_repo):
             boot = f"{boot} inst.repo={repo}".strip()
         argv = [str(ANACONDA), "--logdir", str(log_dir), "--boot-options", boot, *args]
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL, cwd=REPO)
+                              stdin=subprocess.DEVNULL, cwd=REPO, preexec_fn=_interruptible)
         return Outcome(proc.returncode, proc.stdout, proc.stderr, log_dir)
 
     return run
