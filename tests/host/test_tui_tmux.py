@@ -13,7 +13,7 @@ import pytest
 
 from image.testrepo.build import ensure_repo
 from installer.passwords import verify_password
-from tests.host.tmux import Tmux
+from tests.host.tmux import Tmux, hub_numbers as numbers
 
 PASSWORD = "Corr3ct-Horse-Battery"
 USER_PASSWORD = "Tr0ub4dor&3-staple"
@@ -59,11 +59,6 @@ def accept_automatic_layout(pane: Tmux, number: str) -> None:
     step(pane, [number], "Disks to install to")
     step(pane, ["Escape"], "Summary of changes")
     step(pane, ["a"], "Automatic partitioning selected")
-
-
-def numbers(hub: str) -> dict[str, str]:
-    """Each spoke's title -> the number that opens it, read from the hub."""
-    return {title.strip(): n for n, title in re.findall(r"(\d+)\) \[.\] ([A-Z][a-z]+(?: [a-z&]+)*)", hub)}
 
 
 def settled(pane: Tmux, timeout: float = 60) -> str:

@@ -4,6 +4,7 @@ a test never touches another tmux server, and is killed however the test ends.""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import time
@@ -68,3 +69,8 @@ class Tmux:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def hub_numbers(hub: str) -> dict[str, str]:
+    """Each spoke's title -> the number that opens it, read from the hub's screen text."""
+    return {title.strip(): n for n, title in re.findall(r"(\d+)\) \[.\] ([A-Z][a-z]+(?: [a-z&]+)*)", hub)}

@@ -18,7 +18,7 @@ import pytest
 
 from image.boot.build import ensure_image
 from image.testrepo.build import ensure_repo
-from tests.host.tmux import Tmux
+from tests.host.tmux import Tmux, hub_numbers
 from tests.vm.harness import Disk, DiskBoot, HttpServer, KernelBoot, qemu_command
 from tests.vm.served import install_tree
 
@@ -69,11 +69,12 @@ def interactive_install(console: Console) -> None:
     console.expect("INSTALLATION SUMMARY", timeout=900)
     hub = console.settled()
     assert "[x] Installation source" in hub and "Minimal Install" in hub, hub
-    console.keys("1", expect="Filter")
+    number = hub_numbers(hub)
+    console.keys(number["Language settings"], expect="Filter")
     console.keys("text:deutsch", "Enter", expect="Locales of Deutsch")
     console.keys("text:de_DE", "Enter", expect="INSTALLATION SUMMARY")
     console.expect("Europe/Berlin")  # proposed from the language
-    console.keys("5", expect="Disks to install to", timeout=600)
+    console.keys(number["Installation destination"], expect="Disks to install to", timeout=600)
     console.keys("e", expect="Disk encryption passphrase")
     console.keys(f"text:{PASSPHRASE}", "Enter", f"text:{PASSPHRASE}", expect="The entries match.")
     console.keys("Enter", expect="[X] Encrypt my data")
@@ -82,10 +83,10 @@ def interactive_install(console: Console) -> None:
     console.keys("Escape", expect="(X) Custom")
     console.keys("Escape", expect="Summary of changes", timeout=600)
     console.keys("a", expect="Custom partitioning selected", timeout=600)
-    console.keys("7", expect="Confirm password:")
+    console.keys(number["Root password"], expect="Confirm password:")
     console.keys(f"text:{ROOT_PASSWORD}", "Tab", f"text:{ROOT_PASSWORD}", expect="Strong")
     console.keys("Escape", expect="Root password is set")
-    console.keys("8", expect="Full name:")
+    console.keys(number["User creation"], expect="Full name:")
     console.keys("text:Alice Liddell", "Tab", expect="alice")
     console.keys("Tab", "Space", "Tab", "Tab", "Tab", f"text:{USER_PASSWORD}", "Tab",
                  f"text:{USER_PASSWORD}", expect="Strength:")
