@@ -8,6 +8,8 @@ Files (in the log directory, /tmp on the installer image as in Anaconda):
   memory.log     memory samples through the install (installer/memory/sampler.py)
 Secrets registered with `register_secret` are replaced by ******** in every line written,
 whatever logger wrote it: the last line of defence behind never logging them at all.
+The same loggers also stream to remote targets (`attach_remote`, installer/remote_log.py:
+inst.syslog, the kickstart's logging --host, inst.virtiolog), redacted the same way.
 """
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ LOG_FILES = {
 }
 _secrets: set[str] = set()
 _lock = threading.Lock()
+#: handlers streaming every log file's lines elsewhere (remote syslog, a virtio port)
+_remote: list[logging.Handler] = []
 
 
 def register_secret(secret: str | None) -> None:
@@ -94,7 +98,8 @@ def setup_logging(log_dir: Path, debug: bool = False, loglevel: str | None = Non
         logger = logging.getLogger(name)
         for handler in list(logger.handlers):
             logger.removeHandler(handler)
-            handler.close()
+            if handler not in _remote:  # a remote stream outlives a new log directory
+                handler.close()
         logger.setLevel(logging.DEBUG)
         logger.propagate = False
     main_handler = _file_handler(log_dir / "anaconda.log", level)
@@ -106,7 +111,35 @@ def setup_logging(log_dir: Path, debug: bool = False, loglevel: str | None = Non
         for name in loggers:
             logging.getLogger(name).addHandler(handler)
             logging.getLogger(name).addHandler(_WarningsTo(main_handler))
+    for remote in _remote:
+        _add_to_log_loggers(remote)
     return log_dir / "anaconda.log"
+
+
+def _add_to_log_loggers(handler: logging.Handler) -> None:
+    for name in {name for loggers in LOG_FILES.values() for name in loggers}:
+        logging.getLogger(name).addHandler(handler)
+
+
+def attach_remote(handler: logging.Handler) -> None:
+    """Stream every logger of LOG_FILES to `handler` too (once each: the separate logs do
+    not propagate, so nothing arrives twice). It must redact, as payload/remotelog.py's
+    handlers do with the `redact` they are given."""
+    _remote.append(handler)
+    _add_to_log_loggers(handler)
+
+
+def remote_handlers() -> list[logging.Handler]:
+    return list(_remote)
+
+
+def detach_remote() -> None:
+    """Stop and close every remote stream (tests; the end of a run)."""
+    for handler in _remote:
+        for name in {name for loggers in LOG_FILES.values() for name in loggers}:
+            logging.getLogger(name).removeHandler(handler)
+        handler.close()
+    _remote.clear()
 
 
 def log_paths(log_dir: Path) -> list[Path]:

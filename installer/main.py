@@ -43,6 +43,10 @@ def kickstart_locations(options: BootOptions) -> list[str]:
             locations.append(source.location)
         elif source.scheme == "file":
             locations.append(source.path)
+        elif source.scheme == "dhcp":
+            raise KickstartError("inst.ks without a location takes the kickstart from DHCP's "
+                                 "next-server and filename, which only the boot image's init "
+                                 "knows; on a running system give a file path or an http(s) URL")
         else:
             raise KickstartError(f"inst.ks={source.location}: {source.scheme}: kickstarts are "
                                  "fetched by the boot image's init; on a running system give a "
@@ -93,8 +97,7 @@ def load_kickstart(args, options: BootOptions, frontend):
     from installer.kickstart.load import load
     from installer.kickstart.reader import Reader
 
-    reader = Reader(proxy=options.proxy.authenticated_url() if options.proxy else None,
-                    verify_ssl=not options.noverifyssl)
+    reader = Reader.for_boot_options(options, say=frontend.warning)
     frontend.message(f"anaconda-lean {__version__}: reading kickstart {options.ks[0]}")
     loaded = load(kickstart_locations(options), reader=reader, log_dir=Path(args.logdir),
                   version=args.ks_version, fetch_all=options.ks_all, strict=options.ksstrict,
@@ -149,6 +152,9 @@ def install(args, options: BootOptions, memory=None) -> int:
         from installer.netwait import wait_for_network
         wait_for_network(options.waitfornet, cmdline.message)
     loaded = load_kickstart(args, options, cmdline) if options.ks else None
+    if loaded is not None:
+        from installer.remote_log import apply_kickstart
+        apply_kickstart(loaded.handler, options)  # logging --host --port --level
     if options.rescue or (loaded is not None and loaded.handler.rescue.seen):
         from installer.rescue.run import rescue
         return rescue(args, options, loaded)  # inst.rescue, the kickstart's rescue: no install
@@ -207,6 +213,8 @@ def run(argv: list[str]) -> int:
     for secret in options.secrets():
         register_secret(secret)
     setup_logging(Path(args.logdir), debug=options.debug, loglevel=options.loglevel)
+    from installer.remote_log import start_from_boot_options
+    start_from_boot_options(options)  # inst.syslog, inst.virtiolog
     log.info("anaconda-lean %s started: %s", __version__, " ".join(argv))
     log.info("Boot options: %s", describe(options))
     for warning in options.warnings:

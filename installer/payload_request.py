@@ -22,6 +22,7 @@ from installer.bootopts import BootOptions
 from installer.bootopts.values import parse_source
 from installer.errors import PayloadError
 from installer.logs import file_level, registered_secrets
+from installer.remote_log import targets as remote_targets
 from installer.sources import SourceMounts
 from payload.events import PayloadEvent, PayloadFailure
 from payload.model import (GROUP_DEFAULT, GROUP_MANDATORY, GROUP_OPTIONAL, GroupRequest,
@@ -182,7 +183,7 @@ def build_request(handler, options: BootOptions, root: Path, log_dir: Path,
                           timeout=packages.timeout if packages.timeout is not None else 30,
                           dry_run=dry_run, secrets=registered_secrets(),
                           log_level=file_level(loglevel=options.loglevel)
-                          if options.loglevel else 0)
+                          if options.loglevel else 0, remote_logs=remote_targets())
 
 
 def run_payload(request: InstallRequest, on_event: Callable[[PayloadEvent], None],

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import os
 
+from . import remotelog
+
 MASK = "********"
 FORMAT = "%(asctime)s,%(msecs)03d %(levelname)s %(name)s: %(message)s"
 #: logger -> level written to packaging.log; librepo at INFO would log every URL fetched
@@ -22,7 +24,9 @@ class MaskingFormatter(logging.Formatter):
         self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+        return self.mask(super().format(record))
+
+    def mask(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, MASK)
         return text
@@ -35,16 +39,28 @@ def open_private(path: str) -> logging.Handler:
     return logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8", errors="replace"))
 
 
-def setup(path: str, secrets: list[str], level: int = 0) -> None:
+def setup(path: str, secrets: list[str], level: int = 0,
+          remote: list[dict] | None = None) -> None:
     """Send the worker's, dnf's and librepo's logging to packaging.log, masked; `level`
-    (inst.loglevel) drops what is below it."""
-    if not path:
-        return
-    handler = open_private(path)
-    handler.setFormatter(MaskingFormatter(secrets))
-    handler.setLevel(level)
-    for name, level in LOGGERS.items():
+    (inst.loglevel) drops what is below it. `remote`: the installer's remote log streams
+    (remotelog.RemoteTarget as dicts), which get the same lines, masked the same way."""
+    masking = MaskingFormatter(secrets)
+    handlers: list[logging.Handler] = []
+    if path:
+        handler = open_private(path)
+        handler.setFormatter(masking)
+        handler.setLevel(level)
+        handlers.append(handler)
+    for target in remote or []:
+        try:
+            handlers.append(remotelog.open_handler(remotelog.RemoteTarget(**target),
+                                                   masking.mask))
+        except OSError as exc:
+            logging.getLogger("anaconda.payload").warning(
+                "remote log %s is off in the DNF worker: %s", target, exc)
+    for name, logger_level in LOGGERS.items():
         logger = logging.getLogger(name)
-        logger.addHandler(handler)
-        logger.setLevel(level)
+        for handler in handlers:
+            logger.addHandler(handler)
+        logger.setLevel(logger_level)
         logger.propagate = False

@@ -89,6 +89,9 @@ class InstallRequest:
     secrets: list[str] = field(default_factory=list, repr=False)
     #: lowest level packaging.log keeps (inst.loglevel); 0: each logger's own level
     log_level: int = 0
+    #: remote log streams (payload/remotelog.py RemoteTarget as dicts): the worker sends
+    #: its packaging lines to each, masked like packaging.log
+    remote_logs: list[dict] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

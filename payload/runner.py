@@ -21,6 +21,7 @@ from typing import Callable
 
 from .events import PayloadEvent, PayloadFailure
 from .model import InstallRequest
+from .remotelog import inherited_fds
 
 RPM_DBPATH = "/var/lib/rpm"  # the target's rpm database (Debian's rpm defaults to ~/.rpmdb)
 
@@ -68,7 +69,8 @@ def _run(request: InstallRequest, on_event: Callable[[PayloadEvent], None], home
     try:
         proc = subprocess.Popen([sys.executable, "-m", "payload.worker", str(write_fd)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, pass_fds=(write_fd,), env=env, text=True)
+                                stderr=subprocess.STDOUT, env=env, text=True,
+                                pass_fds=(write_fd, *inherited_fds(request.remote_logs)))
     except BaseException:
         os.close(read_fd)
         raise

@@ -38,7 +38,7 @@ def main(argv: list[str]) -> int:
     leave_oom_protection()
     events = EventWriter(os.fdopen(int(argv[0]), "w", buffering=1))
     request = InstallRequest.from_json(sys.stdin.read())
-    logfile.setup(request.log_file, request.secrets, request.log_level)
+    logfile.setup(request.log_file, request.secrets, request.log_level, request.remote_logs)
     try:
         installed = survey(request, events) if request.dry_run and request.report_comps \
             else _run(request, events)

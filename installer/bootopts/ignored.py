@@ -53,11 +53,7 @@ IGNORED: dict[str, Ignored] = {
     "display": _graphical(),
     # remote access and logging (a later issue)
     "inst.sshd": Ignored(WARNED, REMOTE),
-    "inst.syslog": Ignored(WARNED, REMOTE),
     "inst.remotelog": Ignored(WARNED, REMOTE),
-    "inst.virtiolog": Ignored(WARNED, REMOTE),
-    "inst.ks.sendmac": Ignored(WARNED, REMOTE),
-    "inst.ks.sendsn": Ignored(WARNED, REMOTE),
     # sources, kickstart, network
     "inst.dd": Ignored(WARNED, "driver update disks are not supported: the boot image "
                                "carries its kernel's modules"),

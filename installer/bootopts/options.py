@@ -23,6 +23,7 @@ class OptionSpec:
     help: str
     repeat: bool = False  # may be given more than once; values collect in a list
     flag: bool = False  # may be given without a value (a boolean switch)
+    bare: Callable[[], Any] | None = None  # the value of the option given without `=`
 
     @property
     def cli_flag(self) -> str:
@@ -31,7 +32,12 @@ class OptionSpec:
 
 
 OPTIONS: tuple[OptionSpec, ...] = (
-    OptionSpec("inst.ks", "ks", values.parse_source, "kickstart location", repeat=True),
+    OptionSpec("inst.ks", "ks", values.parse_source, "kickstart location", repeat=True,
+               bare=values.ks_from_dhcp),
+    OptionSpec("inst.ks.sendmac", "ks_sendmac", values.parse_bool,
+               "send X-RHN-Provisioning-MAC-N headers with the kickstart request", flag=True),
+    OptionSpec("inst.ks.sendsn", "ks_sendsn", values.parse_bool,
+               "send an X-System-Serial-Number header with the kickstart request", flag=True),
     OptionSpec("inst.ks.all", "ks_all", values.parse_bool,
                "fetch every inst.ks location and join them", flag=True),
     OptionSpec("inst.ksstrict", "ksstrict", values.parse_bool,
@@ -72,6 +78,11 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "install packages of every architecture (DNF multilib_policy=all)", flag=True),
     OptionSpec("inst.loglevel", "loglevel", values.parse_loglevel,
                "lowest level written to the log files: debug, info, warning, error, critical"),
+    OptionSpec("inst.syslog", "syslog", values.parse_host_port,
+               "stream the logs to a remote syslog HOST[:PORT] (UDP, default port 514)"),
+    OptionSpec("inst.virtiolog", "virtiolog", values.parse_virtiolog,
+               "stream the logs to the virtio-serial port NAME (default "
+               "org.fedoraproject.anaconda.log.0)", bare=str),
     OptionSpec("inst.waitfornet", "waitfornet", values.parse_seconds,
                "wait up to SECONDS for a default route before the installer goes on"),
     OptionSpec("inst.wait_for_disks", "wait_for_disks", values.parse_seconds,
@@ -121,6 +132,8 @@ LEGACY_NAMES = {"ks", "repo", "stage2", "updates", "text", "cmdline", "lang", "k
 class BootOptions:
     ks: list[values.Source] = field(default_factory=list)
     ks_all: bool = False
+    ks_sendmac: bool = False
+    ks_sendsn: bool = False
     ksstrict: bool = False
     repo: values.Source | None = None
     addrepo: list[tuple[str, values.Source]] = field(default_factory=list)
@@ -152,6 +165,8 @@ class BootOptions:
     selinux: bool | None = None  # None: the kickstart's selinux decides
     multilib: bool = False
     loglevel: str | None = None  # None: info, or debug with inst.debug
+    syslog: tuple[str, int] | None = None  # inst.syslog (host, port)
+    virtiolog: str | None = None  # inst.virtiolog: a port name, "" for the default
     waitfornet: int | None = None
     wait_for_disks: int | None = None  # read by the boot image's init
     noshell: bool = False  # read by the boot image
@@ -222,12 +237,15 @@ def apply_word(options: BootOptions, name: str, value: str | None, shown: str) -
     """Parse one NAME[=VALUE] and store it; `shown` is how the user wrote the option."""
     spec = BY_NAME[name]
     shown = mask_credentials(shown)
-    if value is None and not spec.flag:
-        raise BootOptionError(f"{shown} needs a value: {spec.help}")
-    try:
-        parsed = spec.parse(value if value is not None else "")
-    except ValueError as exc:
-        raise BootOptionError(f"{shown}: {exc}") from None
+    if value is None and spec.bare is not None:
+        parsed = spec.bare()
+    else:
+        if value is None and not spec.flag:
+            raise BootOptionError(f"{shown} needs a value: {spec.help}")
+        try:
+            parsed = spec.parse(value if value is not None else "")
+        except ValueError as exc:
+            raise BootOptionError(f"{shown}: {exc}") from None
     if spec.repeat:
         getattr(options, spec.attr).append(parsed)
     else:

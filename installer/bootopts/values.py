@@ -59,6 +59,42 @@ def parse_loglevel(text: str) -> str:
     raise ValueError("expected one of " + ", ".join(LOG_LEVELS))
 
 
+SYSLOG_PORT = 514  # inst.syslog's default port, as in Anaconda's documentation
+
+
+def parse_host_port(text: str, default_port: int = SYSLOG_PORT) -> tuple[str, int]:
+    """inst.syslog: HOST, HOST:PORT, [IPV6]:PORT or a bare IPv6 address -> (host, port)."""
+    text = text.strip()
+    host, port = text, ""
+    if text.startswith("["):
+        host, sep, rest = text[1:].partition("]")
+        if not sep or (rest and not rest.startswith(":")):
+            raise ValueError("expected HOST[:PORT] ([ADDRESS]:PORT for IPv6)")
+        port = rest[1:]
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    if not host or any(c.isspace() or c in "/@[]" for c in host):
+        raise ValueError("expected HOST[:PORT]")
+    if port == "":
+        return host, default_port
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"port {port!r}: expected a number from 1 to 65535")
+    return host, int(port)
+
+
+VIRTIO_PORT_RE = re.compile(r"^(/dev/virtio-ports/)?[A-Za-z0-9_.-]+$")
+
+
+def parse_virtiolog(text: str) -> str:
+    """inst.virtiolog[=NAME]: a virtio-serial port name (or its /dev/virtio-ports path);
+    bare: Anaconda's default name ("" here)."""
+    text = text.strip()
+    if text and not VIRTIO_PORT_RE.match(text):
+        raise ValueError("expected a virtio-serial port name such as "
+                         "org.fedoraproject.anaconda.log.0")
+    return text
+
+
 MAX_SECONDS = 10000  # dracut's bound for inst.wait_for_disks
 
 
@@ -88,7 +124,7 @@ def parse_keymap(text: str) -> str:
 class Source:
     """Where something comes from: a kickstart, a repository, stage2, an updates image."""
 
-    scheme: str  # http, https, ftp, file, hd, cdrom, nfs
+    scheme: str  # http, https, ftp, file, hd, cdrom, nfs; dhcp (bare inst.ks)
     location: str  # the text as given
     device: str = ""  # hd:/cdrom: device spec (sdb1, LABEL=x, UUID=y)
     path: str = ""  # path on the device, server, or in the local tree
@@ -109,6 +145,12 @@ def _check_port(parts) -> None:
 DEVICE_RE = re.compile(r"^(/dev/[\w./-]+|[\w.-]+|(LABEL|UUID|PARTUUID|PARTLABEL)=[^:]+)$")
 SOURCE_FORMS = ("http(s)://HOST/PATH, ftp://HOST/PATH, file:/PATH, hd:DEVICE:/PATH, "
                 "cdrom[:DEVICE] or nfs:[OPTIONS:]SERVER:/PATH")
+
+
+def ks_from_dhcp() -> Source:
+    """Bare `inst.ks`: the boot image's init asks DHCP's next-server (else the DHCP server)
+    for its filename (else /kickstart/) over http (dracut: over NFS)."""
+    return Source("dhcp", "(DHCP next-server/filename)")
 
 
 def parse_source(text: str) -> Source:

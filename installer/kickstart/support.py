@@ -324,8 +324,10 @@ COMMANDS: tuple[Command, ...] = (
             "text UI; `graphical` (no GUI here) the text UI; `--non-interactive`: nothing is "
             "asked, as `inst.noninteractive` (a kickstart that leaves something out fails)",
             aliases=("text", "graphical"), applied="--non-interactive"),
-    Command("logging", WARNED, "remote logging (`--host --port`): " + REMOTE +
-            "; logs stay in /tmp and are copied to the target"),
+    Command("logging", APPLIED, "`--host --port`: every log (anaconda, program, storage, "
+            "packaging with the DNF worker's) streams, redacted, to that syslog as RFC 5424 "
+            "over UDP (port 514 by default), as `inst.syslog`, which wins",
+            applied="--host --port"),
     Command("mediacheck", WARNED, "the medium is checked by `inst.mediacheck` on the kernel "
             "command line, before the kickstart is read"),
     Command("rescue", APPLIED, "rescue mode instead of an install (as `inst.rescue`): the "

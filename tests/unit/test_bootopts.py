@@ -141,6 +141,12 @@ VALID = [  # word, BootOptions attribute, value
     ("inst.loglevel=debug", "loglevel", "debug"),
     ("inst.loglevel=Warning", "loglevel", "warning"),
     ("inst.loglevel=critical", "loglevel", "critical"),
+    ("inst.syslog=10.0.2.2:5514", "syslog", ("10.0.2.2", 5514)),
+    ("inst.virtiolog=org.example.log.1", "virtiolog", "org.example.log.1"),
+    ("inst.ks.sendmac", "ks_sendmac", True),
+    ("inst.ks.sendmac=0", "ks_sendmac", False),
+    ("inst.ks.sendsn", "ks_sendsn", True),
+    ("inst.ks.sendsn=yes", "ks_sendsn", True),
     ("inst.waitfornet=30", "waitfornet", 30),
     ("inst.waitfornet=0", "waitfornet", 0),
     ("inst.wait_for_disks=0", "wait_for_disks", 0),
@@ -239,7 +245,7 @@ def test_proxy_password_not_in_errors_or_warnings(line):
 # --- malformed values: the error names the option as written and what is accepted ---------
 
 INVALID = [  # word, a fragment of what is accepted
-    ("inst.ks", "needs a value: kickstart location"),
+    ("inst.ks=", "expected http(s)://HOST/PATH"),  # bare inst.ks is DHCP's; an empty value is not
     ("inst.ks=ks.cfg", "http(s)://HOST/PATH, ftp://HOST/PATH, file:/PATH, hd:DEVICE:/PATH"),
     ("inst.ks=gopher://h/ks.cfg", "nfs:[OPTIONS:]SERVER:/PATH"),
     ("inst.ks=http:/ks.cfg", "expected http://HOST/PATH"),

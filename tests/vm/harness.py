@@ -629,11 +629,24 @@ def nic_mac(index: int) -> str:
     return f"52:54:00:12:34:{0x56 + index:02x}"
 
 
+VIRTIO_LOG_PORT = "org.fedoraproject.anaconda.log.0"  # Anaconda's inst.virtiolog default
+
+
+def virtio_log_args(path: Path, name: str = VIRTIO_LOG_PORT) -> list[str]:
+    """A virtio-serial port NAME whose output qemu appends to the file `path` (the guest
+    sees /dev/virtio-ports/NAME; the installer's inst.virtiolog writes its logs there)."""
+    return ["-device", "virtio-serial-pci,id=vserial0",
+            "-chardev", f"file,id=vlog0,path={path}",
+            "-device", f"virtserialport,bus=vserial0.0,chardev=vlog0,name={name}"]
+
+
 def qemu_command(boot: Boot, disks: list[Disk], *, run_dir: Path, memory_mib: int = 1024,
                  smp: int = 1, network: bool = True, cpu: str = "max",
-                 extra_args: Iterable[str] = (), nics: int = 1) -> list[str]:
+                 extra_args: Iterable[str] = (), nics: int = 1,
+                 virtio_log: Path | None = None) -> list[str]:
     """The qemu argv for a run (disks must have been `ensure`d). Kept separate so tests and
-    people can see the exact command (it is also written to the run dir as qemu.cmd)."""
+    people can see the exact command (it is also written to the run dir as qemu.cmd).
+    `virtio_log`: add the virtio-serial log port, its output appended to that file."""
     names = [d.name for d in disks]
     if len(set(names)) != len(names):
         raise ValueError(f"duplicate disk names: {names}")
@@ -663,6 +676,8 @@ def qemu_command(boot: Boot, disks: list[Disk], *, run_dir: Path, memory_mib: in
     for i, disk in enumerate(disks):
         argv += disk.qemu_args(i, bootindex=0 if disk.name == boot_disk else None,
                                scsi_id=scsi_ids.get(disk.name))
+    if virtio_log is not None:
+        argv += virtio_log_args(Path(virtio_log).absolute())
     return argv + list(extra_args)
 
 
@@ -671,7 +686,8 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
            stop_on: Callable[[str], bool] | None = None, network: bool = True, cpu: str = "max",
            name: str = "vm", progress_every: float | None = PROGRESS_EVERY,
            answers: Sequence[tuple[str, str]] = (),
-           on_line: Callable[[str], None] | None = None, nics: int = 1) -> VmResult:
+           on_line: Callable[[str], None] | None = None, nics: int = 1,
+           virtio_log: Path | None = None) -> VmResult:
     """Boot a guest, wait until it powers off / reboots / times out / `stop_on` fires,
     and return what happened. qemu is always gone when this returns, even on exceptions.
 
@@ -689,6 +705,8 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
     - `nics`: network cards (with `network`); the first has qemu's MAC 52:54:00:12:34:56,
       card N `nic_mac(N)`; each is on a user-mode network of its own (10.0.2.2 is the host
       on every one), so a bond of them fails over.
+    - `virtio_log`: a file that receives what the guest writes to its virtio-serial port
+      org.fedoraproject.anaconda.log.0 (`inst.virtiolog`), growing while the guest runs.
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -699,7 +717,8 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
     before = {d.name: disk_digest(d.image)  # type: ignore[arg-type]
               for d in disks if not d.install_target}
     argv = qemu_command(boot, disks, run_dir=workdir, memory_mib=memory_mib, smp=smp,
-                        network=network, cpu=cpu, extra_args=extra_args, nics=nics)
+                        network=network, cpu=cpu, extra_args=extra_args, nics=nics,
+                        virtio_log=virtio_log)
     (workdir / "qemu.cmd").write_text(shlex.join(argv) + "\n")
     stderr_path = workdir / "qemu.stderr"
 
@@ -774,4 +793,4 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
 
 __all__ = ["Disk", "KernelBoot", "IsoBoot", "DiskBoot", "HttpServer", "run_vm", "VmResult",
            "Result", "parse_results", "disk_digest", "qemu_command", "remaster_iso",
-           "parse_size", "GUEST_HOST_IP", "nic_mac"]
+           "parse_size", "GUEST_HOST_IP", "nic_mac", "VIRTIO_LOG_PORT", "virtio_log_args"]

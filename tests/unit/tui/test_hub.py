@@ -155,11 +155,11 @@ def test_kickstart_warnings_are_on_the_hub_and_listed_with_w():
     from installer.kickstart.load import parse
     from installer.kickstart.reader import Reader
 
-    text = "logging --host=10.0.0.1\nrealm join example.com\n"
+    text = "mediacheck\nrealm join example.com\n"
     loaded = parse([("ks.cfg", text)], None, Reader())
     check_install(loaded)
     drive, _ = make(loaded=loaded, done=("Software selection",))
-    drive.press("w").assert_shows("Kickstart warnings", "ks.cfg:1: logging: not applied",
+    drive.press("w").assert_shows("Kickstart warnings", "ks.cfg:1: mediacheck: not applied",
                                   "ks.cfg:2: realm: not applied")
     drive.press("enter")
     drive.assert_shows("The kickstart has 2 warning(s)", "key w lists them")
