@@ -304,7 +304,52 @@ class DiskBoot:
         return _firmware_args(self.firmware, self.efi_vars, run_dir)
 
 
-Boot = KernelBoot | IsoBoot | DiskBoot
+IPXE_DEFAULT_ROM = Path("/usr/lib/ipxe/qemu/efi-virtio.rom")  # Debian `ipxe-qemu`
+
+
+@dataclass
+class NetBoot:
+    """Boot the way a machine on a PXE network does, with no -kernel: the first NIC's boot
+    ROM (iPXE: qemu's default ROM for virtio-net-pci is /usr/lib/ipxe/qemu/efi-virtio.rom
+    from Debian's `ipxe-qemu`, which holds a BIOS and an EFI driver, so SeaBIOS and OVMF
+    each run theirs) gets DHCP from qemu's user network, which answers with `bootfile` and
+    serves `tftp_dir` over TFTP (next-server 10.0.2.2); the NIC has bootindex 0. A boot
+    file starting with `#!ipxe` is run by iPXE as a script (its kernel and initrd
+    typically come over http from an `HttpServer`).
+    `romfile`: another ROM for the NIC (measured with qemu 7.2: SeaBIOS does not boot from
+    the NIC once any `romfile=` is given, even the default file, so None leaves qemu's).
+    The machine gets `graphics=off`, which makes SeaBIOS copy its and the ROM's screen
+    output to the serial console (OVMF does anyway): the console log shows iPXE's DHCP,
+    TFTP and http lines.
+    """
+
+    tftp_dir: Path
+    bootfile: str = "boot.ipxe"
+    firmware: Firmware = field(default="bios", kw_only=True)
+    efi_vars: Path | None = field(default=None, kw_only=True)
+    romfile: Path | None = field(default=None, kw_only=True)
+
+    def rom(self) -> Path:
+        rom = Path(self.romfile) if self.romfile else IPXE_DEFAULT_ROM
+        if not rom.is_file():
+            raise FileNotFoundError(f"{rom} missing: install Debian's `ipxe-qemu` package")
+        return rom
+
+    def netdev_options(self) -> str:
+        tftp = Path(self.tftp_dir).absolute()
+        if "," in str(tftp) or "," in self.bootfile:
+            raise ValueError(f"NetBoot: no commas in qemu options: {tftp}, {self.bootfile}")
+        return f",tftp={tftp},bootfile={self.bootfile}"
+
+    def nic_options(self) -> str:
+        rom = self.rom()
+        return (f",romfile={rom}" if self.romfile else "") + ",bootindex=0"
+
+    def qemu_args(self, run_dir: Path, disks: list[Disk]) -> list[str]:
+        return _firmware_args(self.firmware, self.efi_vars, run_dir)
+
+
+Boot = KernelBoot | IsoBoot | DiskBoot | NetBoot
 
 _KERNEL_LINE = re.compile(r"^(\s*(?:append|linux|linuxefi|linux16)\s+\S.*?)\s*$", re.I)
 
@@ -652,13 +697,18 @@ def qemu_command(boot: Boot, disks: list[Disk], *, run_dir: Path, memory_mib: in
         raise ValueError(f"duplicate disk names: {names}")
     # multi-threaded TCG only pays with several vCPUs; with one it is plain overhead
     accel = "tcg,thread=multi" if smp > 1 else "tcg"
-    argv = [QEMU, "-machine", "q35", "-accel", accel, "-cpu", cpu, "-m", str(memory_mib),
+    net_boot = boot if isinstance(boot, NetBoot) else None
+    if net_boot is not None and not network:
+        raise ValueError("NetBoot needs the network")
+    machine = "q35,graphics=off" if net_boot else "q35"  # graphics=off: SeaBIOS's serial console
+    argv = [QEMU, "-machine", machine, "-accel", accel, "-cpu", cpu, "-m", str(memory_mib),
             "-smp", str(smp), "-nodefaults", "-display", "none", "-monitor", "none",
             "-serial", "stdio", "-no-reboot",
             "-object", "rng-random,id=rng0,filename=/dev/urandom",
             "-device", "virtio-rng-pci,rng=rng0"]
     if network:
-        argv += ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0"]
+        argv += ["-netdev", "user,id=n0" + (net_boot.netdev_options() if net_boot else ""),
+                 "-device", "virtio-net-pci,netdev=n0" + (net_boot.nic_options() if net_boot else "")]
         for n in range(1, nics):  # each on a user network of its own, next PCI slot, own MAC
             argv += ["-netdev", f"user,id=n{n}",
                      "-device", f"virtio-net-pci,netdev=n{n},mac={nic_mac(n)}"]
@@ -791,6 +841,6 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
                     command=argv)
 
 
-__all__ = ["Disk", "KernelBoot", "IsoBoot", "DiskBoot", "HttpServer", "run_vm", "VmResult",
+__all__ = ["Disk", "KernelBoot", "IsoBoot", "DiskBoot", "NetBoot", "HttpServer", "run_vm", "VmResult",
            "Result", "parse_results", "disk_digest", "qemu_command", "remaster_iso",
            "parse_size", "GUEST_HOST_IP", "nic_mac", "VIRTIO_LOG_PORT", "virtio_log_args"]
