@@ -51,6 +51,8 @@ PRUNE = ["usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale",
          "usr/share/keymaps/sun", "usr/share/keymaps/atari", "usr/share/keymaps/amiga",
          "usr/share/X11/xkb/[!r]*", "usr/share/X11/xkb/rules/[!e]*",
          "usr/share/X11/xkb/rules/evdev", "usr/share/X11/xkb/rules/evdev.*xml",
+         # dropbear-bin: only the server and dropbearkey (host keys) run here
+         "usr/bin/dbclient", "usr/bin/dropbearconvert", "usr/lib/dropbear",
          # on a network boot all of stage2 stays in RAM, so tools no install step runs go:
          # xfs_scrub (the only user of ICU's i18n library), btrfs' repair and conversion
          # tools, GnuPG's S/MIME, key-server and mail tools (rpm and dnf need gpg, gpgv,

@@ -52,7 +52,6 @@ IGNORED: dict[str, Ignored] = {
     "inst.webui.remote.pin": _graphical(secret=True),
     "display": _graphical(),
     # remote access and logging (a later issue)
-    "inst.sshd": Ignored(WARNED, REMOTE),
     "inst.remotelog": Ignored(WARNED, REMOTE),
     # sources, kickstart, network
     "inst.dd": Ignored(WARNED, "driver update disks are not supported: the boot image "
@@ -69,7 +68,6 @@ IGNORED: dict[str, Ignored] = {
                                             "out begins the install at once; leave out a "
                                             "command (e.g. rootpw) to make the hub ask first"),
     # the installer itself
-    "inst.notmux": Ignored(ACCEPTED, "the installer never runs inside tmux here"),
     "inst.remote-debugger": Ignored(WARNED, "no remote debugger (debugpy) here"),
     "inst.profile": Ignored(WARNED, "no configuration profiles here"),
     "inst.product": Ignored(WARNED, REMOVED + " (Anaconda: use inst.profile)"),

@@ -89,6 +89,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "the boot image waits up to SECONDS (default 5) for a disk labelled OEMDRV"),
     OptionSpec("inst.noshell", "noshell", values.parse_bool,
                "no shell on tty2, and none after a failure", flag=True),
+    OptionSpec("inst.sshd", "sshd", values.parse_bool,
+               "the boot image runs an SSH server (dropbear) and the installer inside tmux; "
+               "logins are the kickstart's sshpw accounts, root with an empty password "
+               "without one (Anaconda's default)", flag=True),
+    OptionSpec("inst.notmux", "notmux", values.parse_bool,
+               "with inst.sshd: the installer runs on the console directly, not in tmux",
+               flag=True),
     OptionSpec("inst.shell_timeout", "shell_timeout", values.parse_seconds,
                "the boot image: SECONDS a failure waits before its shell (default 30)"),
     OptionSpec("inst.singlelang", "singlelang", values.parse_bool,
@@ -170,6 +177,8 @@ class BootOptions:
     waitfornet: int | None = None
     wait_for_disks: int | None = None  # read by the boot image's init
     noshell: bool = False  # read by the boot image
+    sshd: bool = False  # read by the boot image (stage2-init)
+    notmux: bool = False  # read by the boot image (stage2-init)
     shell_timeout: int | None = None  # read by the boot image's init
     singlelang: bool = False
     stage2_all: bool = False  # read by the boot image's init

@@ -56,7 +56,6 @@ REMOVED = "removed from the kickstart syntax (pykickstart refuses it)"
 S390 = "IBM Z (s390x) only; this installer installs x86-64 and has no such hardware"
 NO_ESCROW = "no key escrow here (Anaconda's needs volume_key and a certificate): not applied"
 OPAL = "self-encrypting (OPAL) drives are not supported (blivet 3.7 has no support)"
-REMOTE = "the installer's own remote access and remote logging are not built yet"
 
 COMMANDS: tuple[Command, ...] = (
     # ---------------------------------------------------------------- installation source
@@ -299,7 +298,13 @@ COMMANDS: tuple[Command, ...] = (
             applied="--name --gid"),
     Command("sshkey", APPLIED, "appended to the user's `~/.ssh/authorized_keys` (0700/0600)",
             applied="--username"),
-    Command("sshpw", WARNED, "SSH logins to the installer: " + REMOTE),
+    Command("sshpw", APPLIED,
+            "accounts for SSH logins to the installer's runtime (with `inst.sshd`; never the "
+            "installed system): `--plaintext` hashed before it reaches `/etc/shadow`, "
+            "`--iscrypted` as given, `--lock` locks the password, `--sshkey` adds the value "
+            "to `~/.ssh/authorized_keys`; root without `sshpw` has an empty password, as "
+            "Anaconda; read from the kickstart file itself (not from a `%pre`-made `%include`)",
+            applied="--username --iscrypted --plaintext --lock --sshkey"),
     # ---------------------------------------------------------------- services, end of install
     Command("services", APPLIED,
             "`systemctl` in the target: disabled before enabled, after every other step; an "
