@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import http.server
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -34,6 +35,13 @@ def small_repo() -> Path:
     from tests.repos.smallrepo import ensure_small_repo
 
     return ensure_small_repo()
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nobody listens on now (for the servers the tests start)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _interruptible() -> None:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from tests.conftest import free_port
+
 GANESHA = "/usr/bin/ganesha.nfsd"
 CONFIG = """NFS_CORE_PARAM {{
   Protocols = 4;
@@ -53,11 +55,6 @@ class NfsServer:
         """What a client needs to reach it: NFSv4 on its port."""
         return f"vers=4,port={self.port}"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def unavailable() -> str | None:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 
@@ -197,11 +200,28 @@ def _live_workers(ours: set[int]) -> int:
     return alive
 
 
+@contextmanager
+def worker_peak(seen: set[int]) -> Iterator[list[int]]:
+    """The most DNF workers alive at once while the block runs: `peak[0]` afterwards."""
+    peak, stop = [0], threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], _live_workers(seen))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        sampler.join(10)
+
+
 def test_quick_toggles_never_stack_dnf_workers(tmp_path, small_repo):
     """Ten add-on toggles in a row through the controller: each supersedes the check
     before it, whose worker is terminated and reaped before the next one starts; the
     result shown is the depsolve of the last selection."""
-    import threading
 
     from installer.ui.software import SoftwareController
 
@@ -213,22 +233,11 @@ def test_quick_toggles_never_stack_dnf_workers(tmp_path, small_repo):
     assert controller.wait(120) and not controller.state.error
 
     seen: set[int] = set()
-    peak, stop = [0], threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            peak[0] = max(peak[0], _live_workers(seen))
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
+    with worker_peak(seen) as peak:
         for n in range(10):
             controller.toggle_addon(("tools", "extras")[n % 2])
             time.sleep(0.05)  # a person's quick key presses: workers get to start
         assert controller.wait(120)
-    finally:
-        stop.set()
-        sampler.join(10)
     assert peak[0] == 1, f"{peak[0]} DNF workers alive at once"
     assert len(seen) > 1  # the sampler saw the workers: each toggle started (or queued) one
     assert _live_workers(seen) == 0
@@ -308,15 +317,7 @@ def test_package_edits_and_searches_never_stack_dnf_workers(tmp_path, small_repo
         assert controller.search(text).rows
     assert not controller.runner.busy and _live_workers(seen) == 0 and not seen
 
-    peak, stop = [0], threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            peak[0] = max(peak[0], _live_workers(seen))
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
+    with worker_peak(seen) as peak:
         for n in range(10):
             [lambda: controller.add_spec("tool-j"), lambda: controller.exclude("doc-e"),
              lambda: controller.forget("tool-j"),
@@ -325,9 +326,6 @@ def test_package_edits_and_searches_never_stack_dnf_workers(tmp_path, small_repo
             time.sleep(0.05)
         controller.add_spec("app-d")
         assert controller.wait(120)
-    finally:
-        stop.set()
-        sampler.join(10)
     assert peak[0] == 1, f"{peak[0]} DNF workers alive at once"
     assert len(seen) > 1 and _live_workers(seen) == 0
     assert packages_section(session) == ("%packages --exclude-weakdeps\n@^test-environment\n"

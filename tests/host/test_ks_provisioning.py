@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -26,14 +25,14 @@ from installer.bootopts import parse_cmdline
 from installer.errors import KickstartError
 from installer.kickstart.provisioning import headers, mac_headers
 from installer.kickstart.reader import Reader
-from tests.conftest import REPO
+from tests.conftest import REPO, free_port
+from tests.host.test_init_bootopts import function
 from tests.host.test_ks_provisioning_server import (ProvisioningServer, by_ip_files, by_mac,
                                                     provisioning_headers)
 
 pytestmark = pytest.mark.host
 
 KS = "lang en_US.UTF-8\nrootpw --lock\n"
-INIT = (REPO / "image/boot/init").read_text()
 FUNCTIONS = ("say", "getarg", "hasarg", "getbool", "no_shell", "emergency", "ks_headers",
              "lease", "ks_address", "ks_url", "ks_fetch")
 NO_SHELL = "no_shell() { exit 7; }\n"  # the emergency's endless wait ends the test's shell
@@ -46,20 +45,6 @@ def host_mac() -> str:
         pytest.skip("this host has no network interface with an address besides lo")
     return found[0][1].split(" ")[1]
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def function(name: str) -> str:
-    lines = INIT.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"{name}() {{"))
-    if lines[start].rstrip().endswith("}"):
-        return lines[start]
-    end = next(i for i in range(start, len(lines)) if lines[i] == "}")
-    return "\n".join(lines[start:end + 1])
 
 
 def init_script(body: str) -> str:

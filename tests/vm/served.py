@@ -1,8 +1,14 @@
 """The directory the VM tests serve on loopback http: stage2 as an install tree
-(images/install.img, images/updates.img), so `inst.stage2=http://...` finds it."""
+(images/install.img, images/updates.img), so `inst.stage2=http://...` finds it; and the
+storage part those small served installs share."""
 from __future__ import annotations
 
 from pathlib import Path
+
+#: The storage-only part of the small installs the served-source tests run: plain
+#: partitions on the one disk, no boot loader (the small repository has no kernel), tool-j.
+STORAGE_ONLY = ("zerombr\nclearpart --all --initlabel\nautopart --type=plain --noswap --nohome\n"
+                "bootloader --location=none\n%packages --nocore\ntool-j\n%end\n")
 
 
 def install_tree(www: Path, image) -> Path:

@@ -15,7 +15,7 @@ from image.boot.build import ensure_image
 from tests.host.test_ks_provisioning_server import ProvisioningServer, by_mac, provisioning_headers
 from tests.repos.smallrepo import ensure_small_repo
 from tests.vm.harness import GUEST_HOST_IP, Disk, KernelBoot, run_vm
-from tests.vm.served import install_tree
+from tests.vm.served import STORAGE_ONLY, install_tree
 
 pytestmark = pytest.mark.vm
 
@@ -25,14 +25,7 @@ HOSTNAME = "rack1-node7.example.test"
 KICKSTART = f"""lang en_US.UTF-8
 rootpw --lock
 network --hostname={HOSTNAME}
-zerombr
-clearpart --all --initlabel
-autopart --type=plain --noswap --nohome
-bootloader --location=none
-%packages --nocore
-tool-j
-%end
-%post --nochroot
+{STORAGE_ONLY}%post --nochroot
 exec > /dev/ttyS0 2>&1
 echo "RESULT: hostname=$(cat /mnt/sysroot/etc/hostname)"
 echo "RESULT: toolj=$(test -e /mnt/sysroot/usr/bin/tool-j && echo yes)"

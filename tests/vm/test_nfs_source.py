@@ -14,21 +14,14 @@ from image.boot.build import ensure_image
 from tests.host.nfsserver import nfs_server, unavailable
 from tests.repos.smallrepo import ensure_small_repo
 from tests.vm.harness import GUEST_HOST_IP, Disk, HttpServer, KernelBoot, run_vm
-from tests.vm.served import install_tree
+from tests.vm.served import STORAGE_ONLY, install_tree
 
 pytestmark = [pytest.mark.vm, pytest.mark.skipif(unavailable() is not None,
                                                   reason=unavailable() or "")]
 
 KICKSTART = r"""lang en_US.UTF-8
 rootpw --lock
-zerombr
-clearpart --all --initlabel
-autopart --type=plain --noswap --nohome
-bootloader --location=none
-%packages --nocore
-tool-j
-%end
-%post --nochroot
+""" + STORAGE_ONLY + r"""%post --nochroot
 exec > /dev/ttyS0 2>&1
 echo "RESULT: toolj=$(test -e /mnt/sysroot/usr/bin/tool-j && echo yes)"
 echo "RESULT: kernelmount=$(grep -c 'Mounted 10.0.2.2:/' /tmp/anaconda.log)"

@@ -14,7 +14,7 @@ import pytest
 from image.boot.build import ensure_image
 from tests.repos.smallrepo import ensure_small_repo
 from tests.vm.harness import GUEST_HOST_IP, Disk, HttpServer, KernelBoot, run_vm
-from tests.vm.served import install_tree
+from tests.vm.served import STORAGE_ONLY, install_tree
 
 pytestmark = pytest.mark.vm
 
@@ -22,14 +22,7 @@ ROOT_PW = "Vm-Remote-Root-4711"
 RFC5424 = re.compile(r"<\d{1,3}>1 \S+ (?P<host>\S+) (?P<app>\S+) (?P<pid>\d+) - - (?P<msg>.*)")
 KICKSTART = f"""lang en_US.UTF-8
 rootpw --plaintext {ROOT_PW}
-zerombr
-clearpart --all --initlabel
-autopart --type=plain --noswap --nohome
-bootloader --location=none
-%packages --nocore
-tool-j
-%end
-%post --nochroot
+{STORAGE_ONLY}%post --nochroot
 echo "post sees {ROOT_PW}"
 %end
 poweroff

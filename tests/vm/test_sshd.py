@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from image.boot.build import ensure_image
+from tests.conftest import free_port
 from tests.host.tmux import Tmux, hub_numbers
 from tests.repos.smallrepo import ensure_small_repo
 from tests.vm.harness import Disk, HttpServer, KernelBoot, qemu_command
@@ -32,11 +32,6 @@ SECRET = "Ssh-Into-Installer-5150"
 KICKSTART = f"lang en_US.UTF-8\nsshpw --username=root --plaintext {SECRET}\n"
 FINGERPRINT = re.compile(r"SSH host key (\w+) (SHA256:[A-Za-z0-9+/]+)")
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def askpass(path: Path, password: str) -> dict[str, str]:
