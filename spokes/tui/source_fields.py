@@ -11,25 +11,7 @@ import urwid
 
 from installer.ui.repos_form import KIND_LABELS, KINDS, URL_KINDS, SourceForm
 
-from .widgets import boxed, field
-
-
-class EnterEdit(urwid.Edit):
-    """A field where Enter runs `on_enter` (the check)."""
-
-    def __init__(self, on_enter: Callable[[], object], mask: str | None = None):
-        super().__init__("", mask=mask)
-        self.on_enter = on_enter
-
-    def keypress(self, size, key):
-        if key == "enter":
-            self.on_enter()
-            return None
-        return super().keypress(size, key)
-
-    def set(self, text: str) -> None:
-        self.set_edit_text(text)
-        self.set_edit_pos(len(text))
+from .widgets import EnterEdit, boxed, field
 
 
 class SourceFields:

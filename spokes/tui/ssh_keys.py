@@ -9,7 +9,7 @@ import urwid
 
 from installer.ui.ssh_keys import SshKey, parse_key
 
-from .widgets import field
+from .widgets import EnterEdit, field
 
 
 class KeyRow(urwid.WidgetWrap):
@@ -30,27 +30,14 @@ class KeyRow(urwid.WidgetWrap):
         return key
 
 
-class AddKeyEdit(urwid.Edit):
-    """One line that scrolls sideways (a key is longer than the screen); Enter adds."""
-
-    def __init__(self, on_enter: Callable[[], None]):
-        super().__init__("", wrap="clip")
-        self.on_enter = on_enter
-
-    def keypress(self, size, key):
-        if key == "enter":
-            self.on_enter()
-            return None
-        return super().keypress(size, key)
-
-
 class SshKeyList:
     """Rows for a form; `keys` are the key lines; `changed()` asks the form to rebuild."""
 
     def __init__(self, whose: str, on_change: Callable[[], None], on_error: Callable[[str], None]):
         self.whose, self.on_change, self.on_error = whose, on_change, on_error
         self.keys: list[str] = []
-        self.add = AddKeyEdit(self.add_pending)
+        # a key is longer than the screen: the line scrolls sideways
+        self.add = EnterEdit(self.add_pending, wrap="clip")
 
     def load(self, keys: list[str]) -> None:
         self.keys = list(keys)

@@ -85,3 +85,21 @@ def button_row(buttons: list[tuple[str, Callable[[], None]]]) -> urwid.GridFlow:
 
 def error_text(message: str) -> urwid.Text:
     return urwid.Text(("error", message))
+
+
+class EnterEdit(urwid.Edit):
+    """A one-line field where Enter runs `on_enter` (a check, or adding what was typed)."""
+
+    def __init__(self, on_enter: Callable[[], object], mask: str | None = None, wrap: str = "space"):
+        super().__init__("", mask=mask, wrap=wrap)
+        self.on_enter = on_enter
+
+    def keypress(self, size, key):
+        if key == "enter":
+            self.on_enter()
+            return None
+        return super().keypress(size, key)
+
+    def set(self, text: str) -> None:
+        self.set_edit_text(text)
+        self.set_edit_pos(len(text))
