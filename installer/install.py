@@ -81,7 +81,8 @@ def _ignored_storage(run: InstallRun) -> list[str]:
 
 
 #: How the payload's phases share the "Installing packages" task.
-PAYLOAD_PHASES = {"phase": (0.0, 0.05), "download": (0.05, 0.45), "install": (0.5, 0.5)}
+PAYLOAD_PHASES = {"phase": (0.0, 0.05), "download": (0.05, 0.45), "warning": (0.05, 0.45),
+                  "install": (0.5, 0.5)}
 
 
 def _payload_task(run: InstallRun):
@@ -98,6 +99,8 @@ def _payload_task(run: InstallRun):
                 if event.kind == "log":
                     log.info("%s", event.message)
                     return
+                if event.kind == "warning":  # a download to be tried again: also on the console
+                    log.warning("%s", event.message)
                 progress.step(event.message, start + span * event.done)
 
             while True:

@@ -181,6 +181,8 @@ def build_request(handler, options: BootOptions, root: Path, log_dir: Path,
                           log_file=str(log_dir / "packaging.log"),
                           retries=packages.retries if packages.retries is not None else 10,
                           timeout=packages.timeout if packages.timeout is not None else 30,
+                          # `--retries=N` bounds the tries: no waiting rounds on top of DNF's
+                          **({"download_waits": []} if packages.retries is not None else {}),
                           dry_run=dry_run, secrets=registered_secrets(),
                           log_level=file_level(loglevel=options.loglevel)
                           if options.loglevel else 0, remote_logs=remote_targets())

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -112,17 +114,63 @@ def resolve(base: dnf.Base, request: InstallRequest, events: EventWriter) -> lis
     return packages
 
 
-def download(base: dnf.Base, packages: list, events: EventWriter) -> None:
+#: What a failed download says when the server or the network was away rather than the
+#: package wrong: librepo's curl errors for no route, refused, timed out, cut off, and
+#: the server's 5xx; and what says the package itself is wrong or absent.
+_TRANSIENT = re.compile(r"Curl error \((?:5|6|7|18|28|35|52|55|56)\)|Status code: 5\d\d")
+_PERMANENT = re.compile(r"Status code: 4\d\d|checksum|Curl error \((?:22|37)\)", re.I)
+
+
+def download(base: dnf.Base, packages: list, events: EventWriter,
+             waits: list[int] | tuple[int, ...] = ()) -> None:
+    """Download `packages`; when DNF gives up because the server or the network went
+    away, wait and try again for what is still missing, once per entry of `waits`. DNF's
+    own retries follow each other within seconds, which a server restarting or a link
+    coming back does not survive; a fleet installing from one server must. A 404 or a
+    checksum mismatch is not tried again."""
+    attempts = len(waits) + 1
+    for attempt in range(1, attempts + 1):
+        missing = [pkg for pkg in packages if not _downloaded(pkg)]
+        progress = DownloadEvents(events)
+        try:
+            base.download_packages(missing, progress)
+            return
+        except dnf.exceptions.DownloadError as exc:
+            problems = _problems(exc, progress.failures)
+            text = "\n".join(problems)
+            transient = bool(_TRANSIENT.search(text)) and not _PERMANENT.search(text)
+            if attempt == attempts or not transient:
+                tries = f" (tried {attempt} times over {sum(waits[:attempt - 1])} s)" \
+                    if attempt > 1 else ""
+                detail = "\n  ".join(problems)
+                raise PayloadFailure("DownloadError",
+                                     f"packages could not be downloaded{tries}:\n  {detail}") from None
+            wait = waits[attempt - 1]
+            left = sum(not _downloaded(pkg) for pkg in missing)
+            message = (f"Downloading packages failed ({left} of {len(packages)} still missing; "
+                       f"{problems[0]}); trying again in {wait} s (try {attempt + 1} of {attempts})")
+            log.warning("%s", message)
+            events.send("warning", message, done=1 - left / len(packages))
+            time.sleep(wait)
+        except OSError as exc:
+            raise PayloadFailure("DownloadError", f"writing downloaded packages failed: {exc}") from None
+
+
+def _problems(exc: dnf.exceptions.DownloadError, causes: dict[str, str]) -> list[str]:
+    """One line per failed package, the first cause seen for it before DNF's summary."""
+    lines = [f"{pkg}: {message}" for pkg, message in causes.items()]
+    for pkg, messages in (exc.errmap or {}).items():
+        if str(pkg) not in causes:
+            lines.append(f"{pkg}: {'; '.join(messages)}" if pkg else "; ".join(messages))
+    return lines or [str(exc)]
+
+
+def _downloaded(pkg) -> bool:
+    """The package file is in DNF's cache, whole (its checksum matches the repository's)."""
     try:
-        base.download_packages(packages, DownloadEvents(events))
-    except dnf.exceptions.DownloadError as exc:
-        problems = []
-        for pkg, messages in (exc.errmap or {}).items():
-            problems.append(f"{pkg}: {'; '.join(messages)}")
-        detail = "\n  ".join(problems) or str(exc)
-        raise PayloadFailure("DownloadError", f"packages could not be downloaded:\n  {detail}") from None
-    except OSError as exc:
-        raise PayloadFailure("DownloadError", f"writing downloaded packages failed: {exc}") from None
+        return os.path.exists(pkg.localPkg()) and pkg.verifyLocalPkg() is True
+    except Exception:  # noqa: BLE001 - an unreadable partial file is simply not downloaded
+        return False
 
 
 def check_signatures(base: dnf.Base, packages: list, events: EventWriter) -> None:
@@ -208,7 +256,7 @@ def run(request: InstallRequest, events: EventWriter) -> int:
                 events.send("log", f"would install {pkg}")
             return len(packages)
         if packages:
-            download(base, packages, events)
+            download(base, packages, events, request.download_waits)
             check_signatures(base, packages, events)
             install(base, packages, events)
         write_repo_files(request)

@@ -33,7 +33,7 @@ class MalformedEvent(PayloadFailure):
 
 @dataclass
 class PayloadEvent:
-    kind: str  # phase, download, install, log, comps, error, done
+    kind: str  # phase, download, warning (in the download), install, log, comps, error, done
     message: str = ""
     done: float = 0.0  # fraction of the current phase, 0..1
     count: int = 0  # packages done

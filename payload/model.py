@@ -82,6 +82,10 @@ class InstallRequest:
     releasever: str = "12"
     retries: int = 10
     timeout: int = 30
+    #: seconds to wait before each further try of the whole download once DNF's own
+    #: `retries` are spent (a mirror restarting, a switch port flapping): 5 tries over
+    #: about two minutes before the install gives up
+    download_waits: list[int] = field(default_factory=lambda: [5, 10, 20, 30, 60])
     dry_run: bool = False  # depsolve only, report the transaction
     report_comps: bool = False  # send the comps choices (payload/comps.py) once loaded
     #: strings the worker masks in packaging.log (passwords, URL passwords): the

@@ -29,6 +29,10 @@ class DownloadEvents(dnf.callback.DownloadProgress):
         self.files_done = 0
         self.done_by_payload: dict[int, int] = {}
         self.last_sent = 0.0
+        #: package -> librepo's message for each download that failed: the real cause
+        #: (a curl error, an HTTP status), where DNF's own error often only says that
+        #: "all mirrors were already tried" for the packages queued behind it
+        self.failures: dict[str, str] = {}
 
     def start(self, total_files, total_size, total_drpms=0):
         self.total_files, self.total_bytes = total_files, total_size
@@ -40,9 +44,14 @@ class DownloadEvents(dnf.callback.DownloadProgress):
         self._send(f"Downloading {payload}")
 
     def end(self, payload, status, err_msg):
+        if status == dnf.callback.STATUS_MIRROR:  # one mirror failed; the next may serve it
+            log.warning("Download of %s from a mirror failed: %s", payload, err_msg)
+            self.failures.setdefault(str(payload).removesuffix(".rpm"), str(err_msg))
+            return
         self.done_by_payload[id(payload)] = payload.download_size
         if status == dnf.callback.STATUS_FAILED:
             log.warning("Download of %s failed: %s", payload, err_msg)
+            self.failures.setdefault(str(payload).removesuffix(".rpm"), str(err_msg))
             return
         if status in (dnf.callback.STATUS_OK, dnf.callback.STATUS_ALREADY_EXISTS):
             self.files_done += 1

@@ -374,7 +374,9 @@ SECTIONS: tuple[Command, ...] = (
     Command("%packages", APPLIED,
             "`@^env`, `@group` (`--nodefaults`, `--optional`), names and globs, `-pkg`, "
             "`-@group`; `--ignoremissing --excludedocs --nocore --exclude-weakdeps --inst-langs "
-            "--multilib --retries --timeout --default`; through DNF in a worker process; no "
+            "--multilib --retries --timeout --default`; through DNF in a worker process; a "
+            "download cut off by the server or network going away is tried again for about "
+            "two minutes (5, 10, 20, 30, 60 s apart) unless `--retries` is given; no "
             "section: the repository's default environment",
             warned={"--ignorebroken": "a package with broken dependencies stops the install"},
             applied="--excludedocs --ignoremissing --default --multilib --nocore --timeout --retries --inst-langs --instLangs --exclude-weakdeps --excludeWeakdeps"),

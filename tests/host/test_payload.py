@@ -125,26 +125,40 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture
 def serve(tmp_path):
-    """Serve a directory on 127.0.0.1; optional `die_on` kills the server mid-transfer."""
+    """Serve a directory on 127.0.0.1; optional `die_on` kills the server mid-transfer
+    (the first time that file is asked for), and `back_after` seconds later a new server
+    comes up on the same port, as a web server restarted."""
     servers = []
 
-    def start(directory: Path, die_on: str | None = None) -> str:
+    def start(directory: Path, die_on: str | None = None, back_after: float | None = None) -> str:
+        died = threading.Event()
+
         class Handler(_Handler):
             def copyfile(self, source, outputfile):
-                if die_on and self.path.endswith(die_on):
+                if die_on and self.path.endswith(die_on) and not died.is_set():
+                    died.set()
                     outputfile.write(source.read(256 * 1024))
                     outputfile.flush()
-                    threading.Thread(target=self.server.shutdown, daemon=True).start()
+                    threading.Thread(target=die, args=(self.server,), daemon=True).start()
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
                 super().copyfile(source, outputfile)
 
-        server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+        def listen(port: int) -> http.server.ThreadingHTTPServer:
+            server = http.server.ThreadingHTTPServer(
+                ("127.0.0.1", port), functools.partial(Handler, directory=str(directory)))
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            servers.append(server)
+            return server
+
+        def die(server) -> None:
+            server.shutdown()
+            server.server_close()
+            if back_after is not None:
+                threading.Timer(back_after, listen, args=(server.server_address[1],)).start()
+
+        return f"http://127.0.0.1:{listen(0).server_address[1]}"
 
     yield start
     for server in servers:
@@ -200,6 +214,23 @@ def test_server_dies_mid_download(install, small_repo, serve):
     assert result.code == 4, result.text
     assert "could not be downloaded" in result.err and "big-i" in result.err
     assert rpm_qa(target) == set()
+
+
+def test_server_back_after_an_outage_install_finishes(install, small_repo, serve):
+    """The server goes away in the middle of big-i and comes back 3 s later: DNF's own
+    retries fail at once (connection refused), the download waits and tries again for
+    what is missing, and the install finishes, saying so on the console and in the logs."""
+    url = serve(small_repo, die_on="big-i-1.0-1.noarch.rpm", back_after=3)
+    result, target = install("%packages --timeout=5\n@^test-environment\nbig-i\n%end\n",
+                             repo=url)
+    assert result.code == 0, result.text
+    assert "big-i" in rpm_qa(target)
+    retried = re.search(r"Downloading packages failed \((\d+) of (\d+) still missing; "
+                        r"(.*)\); trying again in 5 s \(try 2 of 6\)", result.out)
+    assert retried, result.out
+    assert 1 <= int(retried.group(1)) <= int(retried.group(2)) and "Curl error (" in retried.group(3)
+    assert "trying again in 5 s" in (result.log_dir / "anaconda.log").read_text()
+    assert "trying again in 5 s" in (result.log_dir / "packaging.log").read_text()
 
 
 @pytest.fixture
