@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 DEMO_DIR ?= /tmp/anaconda-demo
 
-.PHONY: readme-tables setup demo demo-dir test test-unit test-host test-vm image rpm bench bench-memory testrepo bigrepo clean
+.PHONY: readme-tables setup demo demo-dir test test-unit test-host test-vm image rpm bench bench-memory bench-fleet testrepo bigrepo clean
 
 setup: $(STAMP)
 
@@ -69,7 +69,14 @@ bench: setup
 	$(PY) bench/image.py --cold
 	$(PY) bench/storage.py
 	$(PY) bench/boot.py
+	$(MAKE) bench-fleet
 	$(MAKE) bench-memory
+
+# issue 18: 1, 2 and 4 machines network-booting at once from one nginx (about 40 min
+# under TCG). Not in CI. E.g. make bench-fleet BENCH_FLEET_ARGS='--sizes 2 --keep /var/tmp'
+BENCH_FLEET_ARGS ?=
+bench-fleet: setup
+	$(PY) bench/fleet.py $(BENCH_FLEET_ARGS)
 
 # issue 7: the smallest RAM an install needs (hours under TCG: every probe is cached in
 # ${ANACONDA_CACHE:-/var/cache/anaconda-lean}/bench-memory, a rerun resumes). Not in CI. E.g.

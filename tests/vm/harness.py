@@ -688,10 +688,11 @@ def virtio_log_args(path: Path, name: str = VIRTIO_LOG_PORT) -> list[str]:
 def qemu_command(boot: Boot, disks: list[Disk], *, run_dir: Path, memory_mib: int = 1024,
                  smp: int = 1, network: bool = True, cpu: str = "max",
                  extra_args: Iterable[str] = (), nics: int = 1,
-                 virtio_log: Path | None = None) -> list[str]:
+                 virtio_log: Path | None = None, mac: str | None = None) -> list[str]:
     """The qemu argv for a run (disks must have been `ensure`d). Kept separate so tests and
     people can see the exact command (it is also written to the run dir as qemu.cmd).
-    `virtio_log`: add the virtio-serial log port, its output appended to that file."""
+    `virtio_log`: add the virtio-serial log port, its output appended to that file.
+    `mac`: the first card's MAC instead of qemu's 52:54:00:12:34:56 (machines of a fleet)."""
     names = [d.name for d in disks]
     if len(set(names)) != len(names):
         raise ValueError(f"duplicate disk names: {names}")
@@ -708,7 +709,8 @@ def qemu_command(boot: Boot, disks: list[Disk], *, run_dir: Path, memory_mib: in
             "-device", "virtio-rng-pci,rng=rng0"]
     if network:
         argv += ["-netdev", "user,id=n0" + (net_boot.netdev_options() if net_boot else ""),
-                 "-device", "virtio-net-pci,netdev=n0" + (net_boot.nic_options() if net_boot else "")]
+                 "-device", "virtio-net-pci,netdev=n0" + (f",mac={mac}" if mac else "")
+                 + (net_boot.nic_options() if net_boot else "")]
         for n in range(1, nics):  # each on a user network of its own, next PCI slot, own MAC
             argv += ["-netdev", f"user,id=n{n}",
                      "-device", f"virtio-net-pci,netdev=n{n},mac={nic_mac(n)}"]
@@ -737,7 +739,7 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
            name: str = "vm", progress_every: float | None = PROGRESS_EVERY,
            answers: Sequence[tuple[str, str]] = (),
            on_line: Callable[[str], None] | None = None, nics: int = 1,
-           virtio_log: Path | None = None) -> VmResult:
+           virtio_log: Path | None = None, mac: str | None = None) -> VmResult:
     """Boot a guest, wait until it powers off / reboots / times out / `stop_on` fires,
     and return what happened. qemu is always gone when this returns, even on exceptions.
 
@@ -754,7 +756,7 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
       console line (finished or not) contains the prompt: a LUKS passphrase at boot.
     - `nics`: network cards (with `network`); the first has qemu's MAC 52:54:00:12:34:56,
       card N `nic_mac(N)`; each is on a user-mode network of its own (10.0.2.2 is the host
-      on every one), so a bond of them fails over.
+      on every one), so a bond of them fails over. `mac`: the first card's MAC instead.
     - `virtio_log`: a file that receives what the guest writes to its virtio-serial port
       org.fedoraproject.anaconda.log.0 (`inst.virtiolog`), growing while the guest runs.
     """
@@ -768,7 +770,7 @@ def run_vm(boot: Boot, disks: list[Disk], *, workdir: Path, memory_mib: int = 10
               for d in disks if not d.install_target}
     argv = qemu_command(boot, disks, run_dir=workdir, memory_mib=memory_mib, smp=smp,
                         network=network, cpu=cpu, extra_args=extra_args, nics=nics,
-                        virtio_log=virtio_log)
+                        virtio_log=virtio_log, mac=mac)
     (workdir / "qemu.cmd").write_text(shlex.join(argv) + "\n")
     stderr_path = workdir / "qemu.stderr"
 
