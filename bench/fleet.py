@@ -44,7 +44,7 @@ def run_round(count: int, image, repo: Path, work: Path) -> dict[str, int]:
     wall = time.monotonic() - started
     print(f"\n== {count} machine{'s' if count > 1 else ''} at once: {wall:.0f} s until the last "
           f"powered off; nginx CPU {cpu:.2f} s")
-    header = "  ".join(f"{kind + ' MB':>13}" for kind in KINDS)
+    header = "  ".join(f"{kind:>10}" for kind in KINDS)
     print(f"{'machine':8} {'wall s':>7} {'requests':>8}  {header}  host name as installed")
     totals = {kind: 0 for kind in KINDS}
     failures = 0
@@ -52,7 +52,7 @@ def run_round(count: int, image, repo: Path, work: Path) -> dict[str, int]:
         result = results[machine.name]
         served = traffic(site.served_to(machine))
         requests = sum(n for n, _ in served.values())
-        cells = "  ".join(f"{served[kind][1] / MB:13.3f}" for kind in KINDS)
+        cells = "  ".join(f"{_size(served[kind][1]):>10}" for kind in KINDS)
         got = result.values.get("hostname", "-")
         ok = result.succeeded and got == machine.hostname and installed(result) == {"tool-j"}
         failures += not ok
@@ -60,20 +60,46 @@ def run_round(count: int, image, repo: Path, work: Path) -> dict[str, int]:
               f"{got} {'ok' if ok else 'WRONG: ' + result.exit_state}")
         for kind in KINDS:
             totals[kind] += served[kind][1]
+    sent = sum(sum(b for _, b in traffic(site.served_to(m)).values()) for m in fleet)
+    print(f"served {_size(sent)} in all, {sent / MB / wall:.1f} MB/s averaged over the round")
     if failures:
         print(f"{failures} machine(s) did not install what their kickstart said; "
               f"consoles under {work / 'vm'}")
     return {kind: totals[kind] // count for kind in KINDS} | {"failed": failures}
 
 
-def projection(per_install: dict[str, int]) -> None:
+def demo_download_bytes() -> tuple[int, int]:
+    """(packages, bytes) DNF downloads for `make demo`'s kickstart (@^minimal-environment
+    from the bundled test repository): the repository part of a real install."""
+    import dnf
+
+    from image.testrepo.build import ensure_repo
+
+    with tempfile.TemporaryDirectory(prefix="bench-fleet-dnf-") as scratch:
+        base = dnf.Base()
+        base.conf.installroot = f"{scratch}/root"
+        base.conf.cachedir = f"{scratch}/cache"
+        base.conf.reposdir = []
+        base.conf.releasever = "12"
+        base.repos.add_new_repo("demo", base.conf, baseurl=[ensure_repo().as_uri()])
+        base.fill_sack(load_system_repo=False)
+        base.read_comps()
+        base.environment_install(base.comps.environment_by_pattern("minimal-environment").id,
+                                 ("mandatory", "default"))
+        base.resolve()
+        packages = base.transaction.install_set
+        total = sum(pkg.downloadsize for pkg in packages)
+        base.close()
+    return len(packages), total
+
+
+def projection(per_install: dict[str, int], title: str) -> None:
     """Server bytes and link time for fleets of 10, 100, 1000: bytes x machines / link
     speed, the floor when every machine fetches everything from this one server."""
     each = sum(per_install[kind] for kind in KINDS)
-    fixed = per_install["boot"] + per_install["stage2"]
-    print(f"\nper install: {each / MB:.1f} MB from the server (boot {per_install['boot'] / MB:.1f}, "
-          f"stage2 {per_install['stage2'] / MB:.1f}, repository "
-          f"{per_install['repository'] / MB:.2f}, kickstart {per_install['kickstart'] / 1e3:.1f} kB)")
+    print(f"\n{title}: {_size(each)} per install from the server (boot "
+          f"{_size(per_install['boot'])}, stage2 {_size(per_install['stage2'])}, repository "
+          f"{_size(per_install['repository'])}, kickstart {_size(per_install['kickstart'])})")
     links = "".join(f" | {name:>9}" for name in LINKS)
     print(f"\n| machines | server sends{links} |")
     print("| ---: | ---: |" + " ---: |" * len(LINKS))
@@ -81,11 +107,18 @@ def projection(per_install: dict[str, int]) -> None:
         total = each * fleet
         times = "".join(f" | {_duration(total * 8 / speed):>9}" for speed in LINKS.values())
         print(f"| {fleet} | {total / 1e9:.2f} GB{times} |")
-    print(f"(boot + stage2 is {fixed / MB:.0f} MB of it per machine whatever the package set; "
-          "the repository part grows with it)")
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} B"
 
 
 def _duration(seconds: float) -> str:
+    if seconds < 1:
+        return "<1 s"
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 5400:
@@ -110,7 +143,10 @@ def main() -> int:
             figures = run_round(count, image, repo, base / f"{count}")
             failed += figures.pop("failed")
             per_install = figures  # the largest round's means, for the projection
-        projection(per_install)
+        projection(per_install, "as measured (the storage-only install)")
+        count, demo = demo_download_bytes()
+        projection(per_install | {"repository": demo},
+                   f"with make demo's package set instead ({count} packages, DNF's download sizes)")
     finally:
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)
