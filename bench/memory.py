@@ -12,15 +12,24 @@ Cases:  a  stage2 on the ISO (kickstart on an OEMDRV disk, repository from its `
            `rootfstype=ramfs` as the README says for small machines: without it the kernel
            unpacks the initrd into a tmpfs capped at half the RAM
         c  a with inst.zram=0        d  b with inst.zram=0
+        e  a on LUKS2 under LVM (`autopart --encrypted`, case bios-luks2), the installed
+           system booted in the same M MiB, its passphrase typed on the serial console:
+           unlocking (Argon2's memory cost) must fit in the RAM the install fitted in
 Every case boots with inst.memcheck=0: the figure is what the install needs, not where
 the installer's own minimum check (exit 7, installer/memory/levels.py) would refuse.
+
+Besides the bisection, each case is probed once at REFERENCE_MIB (1 GiB): the table's
+time column is the install's time at the smallest working RAM over its time there (the
+goal: at most 2x). The installed system prints the per-phase peaks memory.log ends with
+(installer/memory/phases.py) as MEMLOG: lines; the table prints them for the smallest
+working RAM, with each phase's time at 1 GiB beside it.
 
 Every probe is cached in ${ANACONDA_CACHE:-/var/cache/anaconda-lean}/bench-memory/, one
 JSON file per case keyed by the boot image's and the repository's cache keys, so a rerun
 resumes and never repeats a probe. Probes run one at a time.
 
     .venv/bin/python bench/memory.py [--cases a,b] [--low 128] [--high 768] [--max-probes N]
-    .venv/bin/python bench/memory.py --table     # only the table from the cache
+    .venv/bin/python bench/memory.py --table     # only the table, from each case's newest cache file
 """
 from __future__ import annotations
 
@@ -32,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,11 +55,13 @@ from tests.vm.test_boot_installed import (CASES, CHECK, SYSTEM, _booted, report_
                                           task_times)
 from tests.vm.test_install import failed  # noqa: E402
 from installer.memory.levels import MINIMUM_MIB  # noqa: E402
+from installer.memory.phases import PhasePeak, read_phase_peaks  # noqa: E402
 
 STEP = 16
 INSTALL_TIMEOUT = 2400
 BOOT_TIMEOUT = 900
 BOOT_MIB = 512
+REFERENCE_MIB = 1024  # the time column's denominator
 HOSTNAME = "booted.example.test"
 
 
@@ -60,10 +71,14 @@ class Case:
     method: str  # "iso" or "pxe"
     extra: str  # boot options added
     goal: int
+    layout: str = "bios-lvm"  # the storage of tests/vm/test_boot_installed.py's CASES
+    boot_in_install_ram: bool = False  # else the installed system boots in BOOT_MIB
+    note: str = ""  # what the title says besides the method and the boot options
 
     @property
     def title(self) -> str:
-        return {"iso": "ISO", "pxe": "PXE"}[self.method] + (f" {self.extra}" if self.extra else "")
+        return " ".join(part for part in ({"iso": "ISO", "pxe": "PXE"}[self.method], self.extra,
+                                          self.note) if part)
 
 
 #: see "Every case boots with inst.memcheck=0" above; not part of a case's title
@@ -73,11 +88,14 @@ BENCH_CASES = {
     "b": Case("b", "pxe", "rootfstype=ramfs", 256),
     "c": Case("c", "iso", "inst.zram=0", 192),
     "d": Case("d", "pxe", "rootfstype=ramfs inst.zram=0", 256),
+    "e": Case("e", "iso", "", 192, layout="bios-luks2", boot_in_install_ram=True,
+              note="LUKS2+LVM, boots in the same RAM"),
 }
 
 # %post --nochroot: what memory did during the install so far. The installer's own VmHWM
 # is read from the process that runs the script (the peak-RSS line of memory.log is only
-# written after %post, when the logs are saved).
+# written after %post, when the logs are saved). The installed system reports that line,
+# and the per-phase peaks after it (MEMLOG: lines), from the log copied to the target.
 MEMORY_POST = r"""%post --nochroot
 exec > /dev/ttyS0 2>&1
 echo "RESULT: memtotal=$(awk '/^MemTotal:/ {print int($2/1024)}' /proc/meminfo)"
@@ -93,6 +111,7 @@ exec > /dev/ttyS0 2>&1
 f=/var/log/anaconda/memory.log
 echo "BOOTED: memlog_peak=$(sed -n 's/.*installer peak RSS (VmHWM) \([0-9]*\) MiB.*/\1/p' $f | tail -n 1)"
 echo "BOOTED: memlog_minavail=$(grep -o ' avail=[0-9]*' $f | cut -d= -f2 | sort -n | head -n 1)"
+sed -n 's/^phase /MEMLOG: phase /p' $f
 EOF
 chmod 755 /usr/local/sbin/memlog-report
 """ + report_unit("memlog-report", "Report the installer's memory log on the serial console",
@@ -127,11 +146,19 @@ def stop_install(line: str) -> bool:
     return failed(line) or "Out of memory" in line or "dropping to a shell in" in line
 
 
-def why_failed(result) -> str:
-    console = result.console_text
+def out_of_memory(console: str) -> str | None:
+    """What the kernel's OOM killer did, or None when it did nothing."""
     oom = re.search(r"Out of memory: Killed process \d+ \(([^)]*)\)", console)
     if oom or "Out of memory" in console:
         return f"Out of memory (killed {oom.group(1)})" if oom else "Out of memory"
+    return None
+
+
+def why_failed(result) -> str:
+    console = result.console_text
+    oom = out_of_memory(console)
+    if oom:
+        return oom
     code = re.search(r"ANACONDA-EXIT: (\d+)", console)
     if code and code.group(1) != "0":
         detail = ""
@@ -150,6 +177,12 @@ def why_failed(result) -> str:
     return f"{result.exit_state}, no ANACONDA-EXIT: 0"
 
 
+def memlog_phases(console: str) -> list[PhasePeak]:
+    """The per-phase peaks the installed system printed from its memory.log."""
+    return read_phase_peaks("\n".join(line.split("MEMLOG: ", 1)[1]
+                                       for line in console.splitlines() if "MEMLOG: " in line))
+
+
 def _int(value) -> int | None:
     try:
         return int(str(value).split()[0])
@@ -161,7 +194,8 @@ def probe(case: Case, mib: int, image, repo: Path, work: Path) -> dict:
     """One install at `mib` MiB and a boot of its disk: the record cached for (case, mib)."""
     www = install_tree(work / "www", image)
     (www / "repo").symlink_to(repo)
-    ks = SYSTEM + CASES["bios-lvm"].storage + MEMORY_POST + CHECK
+    layout = CASES[case.layout]
+    ks = SYSTEM + layout.storage + MEMORY_POST + CHECK
     disks = [Disk("target", "8G")]
     started = time.time()
     with HttpServer(www) as server:
@@ -197,11 +231,14 @@ def probe(case: Case, mib: int, image, repo: Path, work: Path) -> dict:
         record.update(ok=False, why=why_failed(install))
         record["console"] = str(consoles / f"{stem}-install.log")
         return record
-    booted = run_vm(DiskBoot(), disks, workdir=work / "boot", memory_mib=BOOT_MIB,
-                    timeout=BOOT_TIMEOUT, network=False, name=f"{case.name}@{mib}-boot")
+    booted = run_vm(DiskBoot(), disks, workdir=work / "boot",
+                    memory_mib=mib if case.boot_in_install_ram else BOOT_MIB,
+                    timeout=BOOT_TIMEOUT, network=False, name=f"{case.name}@{mib}-boot",
+                    answers=layout.answers)
     (consoles / f"{stem}-boot.log").write_text(booted.console_text)
     seen = _booted(booted.console_text)
     record["boot_seconds"] = round(booted.wall_seconds)
+    record["phases"] = [asdict(peak) for peak in memlog_phases(booted.console_text)]
     # the memory log's own last line (written after %post) beats %post's reading of VmHWM
     record["installer_hwm_post"] = record["installer_hwm"]
     record["installer_hwm"] = _int(seen.get("memlog_peak")) or record["installer_hwm"]
@@ -209,8 +246,9 @@ def probe(case: Case, mib: int, image, repo: Path, work: Path) -> dict:
     if final_min is not None:
         record["minavail"] = min(final_min, record["minavail"] or final_min)
     if seen.get("hostname") != HOSTNAME:
+        # case e boots in the install's RAM: unlocking LUKS2 may be what runs out
         record.update(ok=False, why=f"installed system did not boot ({booted.exit_state}, "
-                                    f"no BOOTED: hostname line)")
+                                    f"{out_of_memory(booted.console_text) or 'no BOOTED: hostname line'})")
         return record
     record.update(ok=True, why="")
     record["total_seconds"] = round(time.time() - started)
@@ -229,8 +267,14 @@ def implied_fail(record: dict) -> int:
     return mib
 
 
+def in_range(probes: dict[int, dict], low: int, high: int) -> dict[int, dict]:
+    """The probes the search counts: the 1 GiB reference above --high is only a time."""
+    return {m: r for m, r in probes.items() if low <= m <= high}
+
+
 def bounds(probes: dict[int, dict], low: int, high: int) -> tuple[int, int]:
     """(largest failing M, smallest working M); low-STEP and high+STEP stand for 'assumed'."""
+    probes = in_range(probes, low, high)
     works = [m for m, r in probes.items() if r["ok"]]
     ok_min = min(works, default=high + STEP)
     fails = [min(implied_fail(r), ok_min - STEP) for m, r in probes.items() if not r["ok"] and m < ok_min]
@@ -239,14 +283,17 @@ def bounds(probes: dict[int, dict], low: int, high: int) -> tuple[int, int]:
 
 
 def next_probe(case: Case, probes: dict[int, dict], low: int, high: int) -> int | None:
-    """The goal first; then, while only one side is known, steps away from it that double
-    (16, 32, 64... MiB: the answer is expected near the goal); then bisection."""
+    """The goal first, then the 1 GiB reference (the time column needs it whatever the
+    search finds); then, while only one side is known, steps away from the goal that
+    double (16, 32, 64... MiB: the answer is expected near it); then bisection."""
     if case.goal not in probes and low <= case.goal <= high:
         return case.goal
+    if REFERENCE_MIB not in probes:
+        return REFERENCE_MIB
     fail_max, ok_min = bounds(probes, low, high)
     if ok_min - fail_max <= STEP:
         return None
-    tried = sorted(probes)
+    tried = sorted(in_range(probes, low, high))
     if ok_min > high:  # nothing works yet: gallop up from the failure
         below = [m for m in tried if m < fail_max]
         gap = max(STEP, 2 * (fail_max - below[-1])) if below and fail_max in probes else STEP
@@ -260,18 +307,51 @@ def next_probe(case: Case, probes: dict[int, dict], low: int, high: int) -> int 
     return mid if mid not in probes else None
 
 
-def table(cases: list[Case], image, repo: Path, low: int, high: int) -> str:
+def time_ratio(best: dict | None, reference: dict | None) -> str:
+    """The install's time at the smallest working RAM over its time at 1 GiB."""
+    if not (best and reference and reference["ok"] and reference.get("install_seconds")):
+        return "-"
+    return (f"{best['install_seconds'] / reference['install_seconds']:.1f}x "
+            f"({best['install_seconds']} s / {reference['install_seconds']} s)")
+
+
+def phase_report(case: Case, best: dict | None, reference: dict | None) -> list[str]:
+    """memory.log's per-phase peaks at the smallest working RAM, each phase's time at
+    1 GiB beside it: which phase needs the RAM, which one slows down without it."""
+    if not best or not best.get("phases"):
+        return []
+    at_reference = {p["name"]: p["wall_seconds"] for p in (reference or {}).get("phases", [])}
+    lines = [f"case {case.name} at {best['mib']} MiB:"]
+    for peak in (PhasePeak(**p) for p in best["phases"]):
+        beside = (f" (at {REFERENCE_MIB} MiB: {at_reference[peak.name]:.1f} s)"
+                  if peak.name in at_reference else "")
+        lines.append(f"  {peak.line()}{beside}")
+    return lines
+
+
+def newest_cache_file(case: Case) -> Path | None:
+    """The case's most recently written cache file, whatever image and repository it was
+    measured with: --table needs neither built."""
+    found = sorted(cache_dir().glob(f"case-{case.name}-*.json"), key=lambda p: p.stat().st_mtime)
+    return found[-1] if found else None
+
+
+def table(cases: list[Case], files: dict[str, Path | None], low: int, high: int) -> str:
+    """The table of `cases`, each from its cache file in `files` (None: nothing cached)."""
     head = ("case", "smallest RAM that works", "largest that fails", "goal",
-            "installer peak RSS", "peak MemTotal-MemAvailable")
-    rows, notes = [], []
+            "installer peak RSS", "peak MemTotal-MemAvailable", f"time vs {REFERENCE_MIB} MiB")
+    rows, notes, phases = [], [], []
     for case in cases:
-        probes = load(cache_file(case, image, repo))
+        path = files.get(case.name)
+        probes = load(path) if path else {}
         fail_max, ok_min = bounds(probes, low, high)
-        works = f"{ok_min} MiB" if ok_min <= high else f"> {high} MiB?" if probes else "-"
-        cause = next((r for m, r in sorted(probes.items()) if not r["ok"] and implied_fail(r) >= fail_max), None)
+        searched = in_range(probes, low, high)
+        works = f"{ok_min} MiB" if ok_min <= high else f"> {high} MiB?" if searched else "-"
+        cause = next((r for m, r in sorted(searched.items()) if not r["ok"] and implied_fail(r) >= fail_max),
+                     None)
         fails = (f"{fail_max} MiB ({cause['why']}"
                  + ("" if cause["mib"] == fail_max else f"; inferred from {cause['mib']} MiB") + ")"
-                 if cause else f"< {low} MiB?" if probes else "-")
+                 if cause else f"< {low} MiB?" if searched else "-")
         goal = f"{'ISO' if case.method == 'iso' else 'PXE'} <= {case.goal}: " + (
             "met" if ok_min <= case.goal else "not met" if case.goal in probes or fail_max >= case.goal
             else "?")
@@ -279,24 +359,35 @@ def table(cases: list[Case], image, repo: Path, low: int, high: int) -> str:
         rss = f"{best['installer_hwm']} MiB" if best and best.get("installer_hwm") else "-"
         used = (f"{best['memtotal'] - best['minavail']} MiB (MemTotal {best['memtotal']})"
                 if best and best.get("memtotal") and best.get("minavail") is not None else "-")
-        rows.append((f"{case.name} {case.title}", works, fails, goal, rss, used))
-        if ok_min - fail_max > STEP:
+        reference = probes.get(REFERENCE_MIB)
+        rows.append((f"{case.name} {case.title}", works, fails, goal, rss, used,
+                     time_ratio(best, reference)))
+        phases += phase_report(case, best, reference)
+        if not probes:
+            notes.append(f"case {case.name}: no probes yet")
+        elif ok_min - fail_max > STEP:
             notes.append(f"case {case.name}: not yet bisected to {STEP} MiB "
                          f"(works at {works}, fails at {fails.split(' (')[0]}); probes: "
                          + ", ".join(f"{m}:{'ok' if r['ok'] else 'fail'}" for m, r in sorted(probes.items())))
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     lines = [" | ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in [head, *rows]]
     lines.insert(1, "-+-".join("-" * w for w in widths))
-    return "\n".join(lines + (["", *notes] if notes else ["", f"every cell bisected to {STEP} MiB"]))
+    lines += ["", *notes] if notes else ["", f"every cell bisected to {STEP} MiB"]
+    if phases:
+        lines += ["", "memory.log's peaks per phase at the smallest working RAM:", *phases]
+    sources = ", ".join(f"{name}: {path.name if path else '-'}" for name, path in files.items())
+    return "\n".join(lines + ["", f"cache {cache_dir()}: {sources}"])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", default="a,b,c,d", help="comma-separated of a,b,c,d")
+    parser.add_argument("--cases", default=",".join(BENCH_CASES),
+                        help=f"comma-separated of {','.join(BENCH_CASES)}")
     parser.add_argument("--low", type=int, default=128, help="lowest RAM in MiB (default 128)")
     parser.add_argument("--high", type=int, default=768, help="highest RAM in MiB (default 768)")
     parser.add_argument("--max-probes", type=int, default=None, help="stop after N new probes")
-    parser.add_argument("--table", action="store_true", help="print the table from the cache only")
+    parser.add_argument("--table", action="store_true",
+                        help="print the table from each case's newest cache file only")
     args = parser.parse_args(argv)
     names = [c.strip() for c in args.cases.split(",") if c.strip()]
     unknown = [n for n in names if n not in BENCH_CASES]
@@ -305,10 +396,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.low % STEP or args.high % STEP or args.low >= args.high:
         parser.error(f"--low and --high: multiples of {STEP}, low < high")
     cases = [BENCH_CASES[n] for n in names]
+    if args.table:
+        print(table(cases, {c.name: newest_cache_file(c) for c in cases}, args.low, args.high))
+        return 0
     image, repo = ensure_image(), ensure_repo()
     done = 0
     # round-robin: each case gets its goal probe first, then bisection steps in turn
-    while not args.table and (args.max_probes is None or done < args.max_probes):
+    while args.max_probes is None or done < args.max_probes:
         progressed = False
         for case in cases:
             if args.max_probes is not None and done >= args.max_probes:
@@ -333,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
             progressed = True
         if not progressed:
             break
-    print(table(cases, image, repo, args.low, args.high))
+    print(table(cases, {c.name: cache_file(c, image, repo) for c in cases}, args.low, args.high))
     return 0
 
 

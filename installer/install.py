@@ -366,6 +366,8 @@ def execute(run: InstallRun, end_action: bool = True) -> tuple[str, str | None]:
     """
     queue = build_queue(run)
     queue.listeners.append(run.frontend.progress)
+    if run.memory is not None:
+        queue.listeners.append(run.memory.progress)  # memory.log's per-phase peaks
     try:
         queue.run()
     except BaseException as exc:

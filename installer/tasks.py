@@ -29,6 +29,7 @@ class ProgressEvent:
     count: int  # number of tasks
     fraction: float  # overall progress, 0.0 to 1.0
     message: str
+    finished: bool = False  # the queue's closing event: every task has run
 
 
 Listener = Callable[[ProgressEvent], None]
@@ -75,18 +76,18 @@ class TaskQueue:
     def total_weight(self) -> float:
         return sum(self._weight(t) for t in self.tasks) or 1.0
 
-    def _emit(self, index: int, message: str, done: float | None) -> None:
+    def _emit(self, index: int, message: str, done: float | None, finished: bool = False) -> None:
         with self._lock:
-            self._emit_locked(index, message, done)
+            self._emit_locked(index, message, done, finished)
 
-    def _emit_locked(self, index: int, message: str, done: float | None) -> None:
+    def _emit_locked(self, index: int, message: str, done: float | None, finished: bool) -> None:
         self._last_emit = time.monotonic()
         task = self.tasks[index]
         own = min(max(done or 0.0, 0.0), 1.0)  # None: no news of its own progress
         fraction = min((self._done_weight + self._weight(task) * own) / self.total_weight, 1.0)
         fraction = max(fraction, self._last_fraction)  # progress never goes back
         self._last_fraction = fraction
-        event = ProgressEvent(task.title, index + 1, len(self.tasks), fraction, message)
+        event = ProgressEvent(task.title, index + 1, len(self.tasks), fraction, message, finished)
         for listener in self.listeners:
             listener(event)
 
@@ -126,4 +127,4 @@ class TaskQueue:
             log.info("Task %s done in %.2f s", task.title, time.monotonic() - started)
         if self.tasks:
             self._done_weight -= self._weight(self.tasks[-1])  # so the last task reads 100%
-            self._emit(len(self.tasks) - 1, "done", 1.0)
+            self._emit(len(self.tasks) - 1, "done", 1.0, finished=True)

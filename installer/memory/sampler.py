@@ -5,6 +5,10 @@ A line (sizes in MiB):
 `swap_*` is used/size from /proc/swaps (zRAM devices apart from the rest), `zram_ratio`
 the compression ratio of what zRAM holds (- when nothing), `top` the five largest
 processes by VmRSS. The file is 0600 like the other logs and copied to the target.
+
+The sampler also follows the install's task queue (`progress`, a queue listener): it
+samples when a phase begins and ends and writes each phase's peaks at the end of the log,
+after the installer's peak RSS (phases.py).
 """
 from __future__ import annotations
 
@@ -12,11 +16,13 @@ import logging
 import os
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import zram
 from .levels import MiB, read_meminfo
 from .oom import status_kib
+from .phases import PHASES, PhasePeak, QueueEvent, phase_of
 
 INTERVAL = 5.0
 TOP = 5
@@ -73,27 +79,86 @@ def top_rss(proc: Path = PROC, count: int = TOP) -> list[tuple[str, int, int]]:
     return found[:count]
 
 
-def sample_line(proc: Path = PROC, sys_block: Path = zram.SYS_BLOCK, now: float | None = None) -> str:
-    info = read_meminfo(proc / "meminfo")
+@dataclass(frozen=True)
+class Sample:
+    """One look at /proc: what a memory.log line shows and what a phase keeps of it."""
+
+    avail: int  # MemAvailable, bytes
+    swap: dict[str, tuple[int, int]]  # swap_use()
+    zram_ratio: float | None  # None: no zRAM swap
+    top: list[tuple[str, int, int]]  # top_rss()
+
+    def line(self, now: float | None = None) -> str:
+        top = ",".join(f"{name}[{pid}]={rss // 1024}" for name, pid, rss in self.top)
+        disk, zswap = self.swap["disk"], self.swap["zram"]
+        return (f"{time.strftime('%H:%M:%S', time.localtime(now))} avail={self.avail // MiB} "
+                f"swap_disk={disk[0] // 1024}/{disk[1] // 1024} "
+                f"swap_zram={zswap[0] // 1024}/{zswap[1] // 1024} "
+                f"zram_ratio={'-' if self.zram_ratio is None else f'{self.zram_ratio:.2f}'} top={top}")
+
+
+def take_sample(proc: Path = PROC, sys_block: Path = zram.SYS_BLOCK) -> Sample:
+    """Read /proc (and zRAM's sysfs) once; raises OSError, ValueError or KeyError on a
+    tree it cannot read, which the sampler logs as a failed sample."""
     swaps = swap_use(proc)
-    ratio = zram.ratio(sys_block) if swaps["zram"][1] else None
-    top = ",".join(f"{name}[{pid}]={rss // 1024}" for name, pid, rss in top_rss(proc))
-    return (f"{time.strftime('%H:%M:%S', time.localtime(now))} avail={info.available // MiB} "
-            f"swap_disk={swaps['disk'][0] // 1024}/{swaps['disk'][1] // 1024} "
-            f"swap_zram={swaps['zram'][0] // 1024}/{swaps['zram'][1] // 1024} "
-            f"zram_ratio={'-' if ratio is None else f'{ratio:.2f}'} top={top}")
+    return Sample(read_meminfo(proc / "meminfo").available, swaps,
+                  zram.ratio(sys_block) if swaps["zram"][1] else None, top_rss(proc))
+
+
+@dataclass
+class PhaseStats:
+    """The running peaks of one phase; a phase met again (configuration, around the
+    initramfs and the boot loader) goes on adding to the same one."""
+
+    name: str
+    wall: float = 0.0  # seconds
+    min_avail: int | None = None  # bytes; None: no sample yet
+    swap_peak: int = 0  # KiB in use at once, zRAM and disk together
+    zram_peak: int = 0  # KiB
+    disk_peak: int = 0  # KiB
+    top: tuple[str, int, int] | None = None  # (name, pid, VmRSS KiB)
+
+    def add(self, sample: Sample) -> None:
+        zram_used, disk_used = sample.swap["zram"][0], sample.swap["disk"][0]
+        self.min_avail = sample.avail if self.min_avail is None else min(self.min_avail, sample.avail)
+        self.swap_peak = max(self.swap_peak, zram_used + disk_used)
+        self.zram_peak = max(self.zram_peak, zram_used)
+        self.disk_peak = max(self.disk_peak, disk_used)
+        if sample.top and (self.top is None or sample.top[0][2] > self.top[2]):
+            self.top = sample.top[0]
+
+    def peak(self) -> PhasePeak:
+        sampled = self.min_avail is not None
+        name, pid, rss = self.top if self.top else (None, None, None)
+        return PhasePeak(self.name, self.min_avail // MiB if sampled else None,
+                         self.swap_peak // 1024 if sampled else None,
+                         self.zram_peak // 1024 if sampled else None,
+                         self.disk_peak // 1024 if sampled else None,
+                         name, pid, rss // 1024 if rss is not None else None, round(self.wall, 1))
+
+
+def _clock() -> str:
+    return time.strftime("%H:%M:%S")
 
 
 class Sampler:
-    """Appends a sample line to `path` every `interval` seconds on a daemon thread."""
+    """Appends a sample line to `path` every `interval` seconds on a daemon thread, and
+    follows the install's phases (`progress`) to write their peaks when it stops."""
 
     def __init__(self, path: Path, interval: float = INTERVAL, proc: Path = PROC,
                  sys_block: Path = zram.SYS_BLOCK):
         self.path, self.interval, self.proc, self.sys_block = path, interval, proc, sys_block
         self._stop = threading.Event()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one writer at a time
+        # a sample and the phase it counts for change together: a tick never lands
+        # between a phase's end and the next one's start
+        self._sampling = threading.Lock()
         self._thread: threading.Thread | None = None
         self.samples = 0
+        self._phases: dict[str, PhaseStats] = {}
+        self._phase: PhaseStats | None = None  # the phase running now
+        self._since = 0.0  # time.monotonic() when the running phase's stretch began
+        self._title: str | None = None  # the task the queue reported last
 
     def write(self, line: str) -> None:
         with self._lock:
@@ -104,18 +169,67 @@ class Sampler:
             finally:
                 os.close(fd)
 
-    def sample(self) -> None:
+    def _sample_locked(self) -> Sample | None:
+        """A sample line, counted for the running phase; None when it failed."""
         try:
-            self.write(sample_line(self.proc, self.sys_block))
-            self.samples += 1
+            sample = take_sample(self.proc, self.sys_block)
         except (OSError, ValueError, KeyError) as exc:  # never let the log stop an install
-            self.write(f"{time.strftime('%H:%M:%S')} sample failed: {exc}")
+            self.write(f"{_clock()} sample failed: {exc}")
+            return None
+        self.write(sample.line())
+        self.samples += 1
+        if self._phase is not None:
+            self._phase.add(sample)
+        return sample
+
+    def sample(self) -> None:
+        with self._sampling:
+            self._sample_locked()
 
     def event(self, text: str) -> None:
         """Something memory-relevant happened (a swap came on): say so and sample at once,
         so the log shows its effect without waiting for the next tick."""
-        self.write(f"{time.strftime('%H:%M:%S')} event: {text}")
+        self.write(f"{_clock()} event: {text}")
         self.sample()
+
+    def progress(self, event: QueueEvent) -> None:
+        """A task queue listener (installer/tasks.py): a task of another phase begins, or
+        the queue has run its last task. Called for every progress step, so it returns at
+        once while the task stays the same."""
+        try:
+            if event.finished:
+                self._switch(None, "the last task ended")
+            elif event.task != self._title:
+                self._title = event.task
+                name = phase_of(event.task, after_packages="packages" in self._phases)
+                self._switch(name, f"phase {name} begins ({event.task})")
+        except OSError:  # the log must never stop an install
+            pass
+
+    def _switch(self, name: str | None, why: str) -> None:
+        """End the running phase and begin `name` (None: none) with one sample, which
+        counts for both: the 5 s ticks alone would miss a short phase's peak."""
+        with self._sampling:
+            if (self._phase.name if self._phase else None) == name:
+                return
+            self.write(f"{_clock()} event: {why}")
+            sample = self._sample_locked()
+            self._end_phase_locked()
+            if name is not None:
+                self._phase = self._phases.setdefault(name, PhaseStats(name))
+                self._since = time.monotonic()
+                if sample is not None:
+                    self._phase.add(sample)
+
+    def _end_phase_locked(self) -> None:
+        if self._phase is not None:
+            self._phase.wall += time.monotonic() - self._since
+            self._phase = None
+
+    def phase_peaks(self) -> list[PhasePeak]:
+        """The phases that ran, in the order of PHASES (not of the install: configuration
+        runs before and after the initramfs)."""
+        return [self._phases[name].peak() for name in PHASES if name in self._phases]
 
     def _loop(self) -> None:
         while True:
@@ -128,16 +242,21 @@ class Sampler:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop the thread, then one last sample and the installer's peak RSS."""
+        """Stop the thread, then one last sample (which ends a phase a failure left
+        running), the installer's peak RSS and the line of each phase."""
         if self._thread is None:
             return
         self._stop.set()
         self._thread.join(timeout=10)
         self._thread = None
-        self.sample()
+        with self._sampling:
+            self._sample_locked()
+            self._end_phase_locked()
         peak = status_kib("VmHWM", self.proc / "self")
         if peak is not None:
-            self.write(f"{time.strftime('%H:%M:%S')} installer peak RSS (VmHWM) {peak // 1024} MiB")
+            self.write(f"{_clock()} installer peak RSS (VmHWM) {peak // 1024} MiB")
+        for phase in self.phase_peaks():
+            self.write(phase.line())
 
 
 class EventHandler(logging.Handler):

@@ -4,8 +4,9 @@ At start, before the kickstart is read and DNF runs: read MemTotal/MemAvailable,
 the low-memory level, refuse below the minimum (exit 7; it depends on the level, which
 decides whether a network boot's stage2 leaves RAM), tune the kernel for a small machine
 (kernel_tuning.py), zRAM swap when it is wanted, lower the installer's OOM score and
-start memory.log. At the end: stop the sampler, so its last line and the installer's peak
-RSS are in the log before the logs are copied.
+start memory.log, which follows the install's task queue (`MemorySession.progress`). At
+the end: stop the sampler, so its last line, the installer's peak RSS and the peaks of
+each install phase are in the log before the logs are copied.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import kernel_tuning, levels, oom, zram
+from .phases import QueueEvent
 from .sampler import EventHandler, Sampler
 
 log = logging.getLogger("anaconda.memory")
@@ -37,6 +39,11 @@ class MemorySession:
     def stage2_moves(self) -> bool:
         return stage2_moves(self.stage2_held, self.level)
 
+    def progress(self, event: QueueEvent) -> None:
+        """A listener for the install's task queue: memory.log's per-phase peaks."""
+        if self.sampler is not None:
+            self.sampler.progress(event)
+
     def stop(self) -> None:
         if self.events is not None:
             for name in EVENT_LOGGERS:
@@ -48,8 +55,11 @@ class MemorySession:
 
 
 def stage2_moves(held: int, level: int) -> bool:
-    """A network boot's stage2 leaves RAM for the install (stage2_move.py) at a low level."""
-    return bool(held) and level >= 1
+    """A network boot's stage2 leaves RAM for the install (stage2_move.py) at a low level;
+    one read on demand over HTTP moves to the target at any level (then the rest of the
+    install does not depend on the server)."""
+    from .stage2_move import read_on_demand
+    return (bool(held) and level >= 1) or read_on_demand()
 
 
 def enforce_minimum(info: levels.MemInfo, held: int, memcheck: bool, moves: bool = False) -> None:

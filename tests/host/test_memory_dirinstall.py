@@ -1,5 +1,6 @@
 """The memory subsystem in a real `--dirinstall` run on the host: memory.log written
-through the install (0600) and copied to the target, the decisions in anaconda.log.
+through the install (0600), ending with the per-phase peaks, and copied to the target,
+the decisions in anaconda.log.
 zRAM is never set up on the host: a directory install leaves the host's swap alone."""
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 import stat
 from pathlib import Path
 
+from installer.memory.phases import read_phase_peaks
 from tests.conftest import REPO
 
 MINIMAL = REPO / "tests/data/small.ks"
@@ -34,4 +36,11 @@ def test_memory_log_through_a_dirinstall(anaconda, tmp_path):
     assert len(samples) >= 2, lines
     assert all(re.search(r" swap_disk=\d+/\d+ swap_zram=\d+/\d+ zram_ratio=\S+ top=\S+\[\d+\]=\d+", l)
                for l in samples), samples
-    assert re.search(r"installer peak RSS \(VmHWM\) \d+ MiB$", lines[-1])
+    peak = next(i for i, line in enumerate(lines)
+                if re.search(r"installer peak RSS \(VmHWM\) \d+ MiB$", line))
+    # then one line per install phase that ran (a directory install has no initramfs
+    # nor boot loader); preparing the directory counts as storage
+    phases = read_phase_peaks("\n".join(lines[peak + 1:]))
+    assert [p.name for p in phases] == ["storage", "packages", "configuration"], lines[peak:]
+    assert len(lines) == peak + 1 + len(phases)
+    assert all(p.min_avail_mib and p.top_rss_mib for p in phases), phases

@@ -145,7 +145,7 @@ def test_sample_line(tmp_path):
     proc = fake_proc(tmp_path)
     block = sysfs(tmp_path)
     (block / "zram0/mm_stat").write_text("  65011712 22937600 24576000 0 24576000 5 0 0 0\n")
-    line = sampler.sample_line(proc, block, now=0)
+    line = sampler.take_sample(proc, block).line(now=0)
     assert re.match(r"^\d\d:\d\d:\d\d avail=412 swap_disk=2/511 swap_zram=31/767 zram_ratio=2.83 "
                     r"top=payload\.worker\[812\]=96,anaconda\[301\]=58,tmux\[42\]=3,udevd\[41\]=2,"
                     r"init\[1\]=1$", line), line
@@ -154,7 +154,7 @@ def test_sample_line(tmp_path):
 def test_sample_line_without_zram_swap(tmp_path):
     proc = fake_proc(tmp_path)
     (proc / "swaps").write_text("Filename\tType\tSize\tUsed\tPriority\n")
-    line = sampler.sample_line(proc, sysfs(tmp_path), now=0)
+    line = sampler.take_sample(proc, sysfs(tmp_path)).line(now=0)
     assert "swap_disk=0/0 swap_zram=0/0 zram_ratio=- " in line
 
 
