@@ -23,7 +23,7 @@ from .clearing import ClearRequest, clear, require_labels
 from .custom import LogvolRequest, PartRequest, VolgroupRequest, plan_custom
 from .errors import StorageProblem
 from .faults import failing_as
-from .format_args import luks_extra
+from .format_args import choose_luks2_memory, luks_extra
 from .missing_tools import tolerated
 from .mount_assign import MountAssignment, plan_mounts
 from .platform import boot_disk, platform_requests
@@ -126,6 +126,7 @@ def _apply(session: StorageSession, handler) -> None:
     else:
         with _layout_step(handler):
             _custom(session, handler)
+    choose_luks2_memory(session)
     with failing_as("checking the post-install snapshots", "snapshot"):
         check_post_install(session, [s for s in snapshots if s.when == POST])
 

@@ -110,10 +110,23 @@ def test_an_explicit_cost_above_half_the_ram_is_a_warning(disks):
     assert "--pbkdf-memory=262144 or less" in warning
 
 
-def test_a_tiny_machine_is_warned_that_argon2_gets_too_little(disks):
-    session = _luks_session(disks, "200 MiB")
+def test_the_cost_chosen_for_a_small_machine_fits_without_a_warning(disks):
+    """165 MiB is MemTotal of a 192 MiB guest: planning chose 69 MiB, which fits."""
+    session = _luks_session(disks, "165 MiB")
+    assert run(check_luks2_memory, session).warnings == []
+
+
+def test_a_machine_too_small_even_for_the_floor_is_warned(disks):
+    session = _luks_session(disks, "150 MiB")
     (warning,) = run(check_luks2_memory, session).warnings
-    assert "less than the 128 MiB LUKS2 needs" in warning
+    assert "needs 64 MiB of memory to unlock (Argon2's cost, the least this installer chooses" in warning
+    assert "--pbkdf-memory=55296 or less" in warning  # 150 MiB - 96 MiB for the boot
+
+
+def test_pbkdf_time_without_memory_leaves_cryptsetups_default_and_is_checked(disks):
+    session = _luks_session(disks, "165 MiB", "--pbkdf-time=500")
+    (warning,) = run(check_luks2_memory, session).warnings
+    assert "needs 82.5 MiB of memory to unlock (Argon2's cost, cryptsetup's default)" in warning
 
 
 def test_pbkdf2_and_luks1_have_no_memory_cost(disks):
