@@ -116,7 +116,9 @@ COMMANDS: tuple[Command, ...] = (
             "Anaconda's automatic layout (`--type=plain|lvm|thinp|btrfs`, `--nolvm`, "
             "`--fstype`, `--nohome --noswap --noboot`, `--encrypted --passphrase "
             "--luks-version --cipher --pbkdf*` (LUKS2), `--hibernation`); sizes as "
-            "Anaconda's, swap by RAM",
+            "Anaconda's, swap by RAM; without `--pbkdf-memory/-time/-iterations` (here and "
+            "on part, logvol, raid) LUKS2's Argon2 memory cost is chosen from the RAM so "
+            "the installed system can unlock in the same RAM",
             applied="--encrypted --passphrase --nolvm --type --cipher --fstype --nohome "
                     "--noboot --noswap --luks-version --pbkdf --pbkdf-memory --pbkdf-time "
                     "--pbkdf-iterations --hibernation",
