@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path[0] = str(REPO)  # not bench/, whose image.py would shadow the image package
 
 from bench.measure import measured  # noqa: E402
 from image.testrepo.build import ensure_repo  # noqa: E402

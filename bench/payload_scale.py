@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path[0] = str(REPO)  # not bench/, whose image.py would shadow the image package
 
 from bench.measure import measured  # noqa: E402
 from image.bigrepo.generate import ensure_bigrepo  # noqa: E402

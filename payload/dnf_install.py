@@ -18,6 +18,7 @@ import dnf.exceptions
 
 from .comps import comps_json
 from .events import EventWriter, PayloadFailure
+from .metadata import LeanBase, file_needs
 from .model import InstallRequest, RepoSpec
 from .progress import DownloadEvents, TransactionEvents
 from .selection import apply_selection
@@ -25,7 +26,7 @@ from .selection import apply_selection
 log = logging.getLogger("anaconda.payload")
 
 def configure(request: InstallRequest) -> dnf.Base:
-    base = dnf.Base()
+    base = LeanBase()
     conf = base.conf
     conf.installroot = request.root
     conf.cachedir = request.cache_dir
@@ -86,15 +87,38 @@ def _repo_problem(request: InstallRequest, text: str) -> str:
     return f"the repositories could not be loaded: {text}"
 
 
+class _NeedsFileLists(Exception):
+    def __init__(self, paths: list[str]):
+        super().__init__(", ".join(paths))
+        self.paths = paths
+
+
 def resolve(base: dnf.Base, request: InstallRequest, events: EventWriter) -> list:
+    """Select and depsolve; when the sack was loaded without file lists (metadata.py) and a
+    file is what is missing, load them and try once more."""
     events.send("phase", "Checking software dependencies")
+    try:
+        return _resolve(base, request)
+    except _NeedsFileLists as need:
+        log.info("%s: only the file lists can say which package has it; loading them and "
+                 "checking again", need)
+        events.send("phase", "Loading the file lists (a file dependency)")
+        base.with_file_lists()
+        load_repositories(base, request, events)
+        return _resolve(base, request)
+
+
+def _resolve(base: dnf.Base, request: InstallRequest) -> list:
     selection = apply_selection(base, request.selection)
+    lean = not getattr(base, "file_lists", True)
     if selection.unmet_needs:
         raise PayloadFailure("MissingPackages",
                              "the installed system would not boot without packages no repository "
                              f"has: {'; '.join(selection.unmet_needs)}; add a repository that has "
                              "them (or `bootloader --location=none` if you boot it another way)")
     if selection.missing:
+        if lean and (paths := file_needs("", selection.missing)):
+            raise _NeedsFileLists(paths)
         names = ", ".join(selection.missing)
         if request.selection.ignore_missing:
             log.warning("Not in any repository, skipped (--ignoremissing): %s", names)
@@ -105,6 +129,8 @@ def resolve(base: dnf.Base, request: InstallRequest, events: EventWriter) -> lis
     try:
         base.resolve()
     except dnf.exceptions.DepsolveError as exc:
+        if lean and (paths := file_needs(str(exc), [])):
+            raise _NeedsFileLists(paths) from None
         raise PayloadFailure("DepsolveError", f"the packages cannot be installed together: {exc}") from None
     packages = sorted(base.transaction.install_set, key=str)
     if not packages:

@@ -166,6 +166,26 @@ def serve(tmp_path):
         server.server_close()
 
 
+def test_file_lists_loaded_only_for_a_file_dependency(install):
+    """The sack is loaded without file lists; a dependency on a file in /usr/share, or a
+    %packages entry naming one, is what makes the worker load them and try again. The
+    runs share one log directory: packaging.log accumulates."""
+    result, target = install("%packages --nocore\nfiledep-k\n%end\n")
+    assert result.code == 0, result.text
+    assert {"filedep-k", "base-a"} <= rpm_qa(target)
+    log = (result.log_dir / "packaging.log").read_text()
+    assert "/usr/share/base-a/data: only the file lists can say which package has it" in log
+    assert "Installing packages: Loading the file lists (a file dependency)" in result.out
+    result, target = install("%packages --nocore\n/usr/share/extra-f/x\n%end\n")
+    assert result.code == 0, result.text
+    assert "extra-f" in rpm_qa(target)
+    log = (result.log_dir / "packaging.log").read_text()
+    assert "/usr/share/extra-f/x: only the file lists can say which package has it" in log
+    plain, target = install("%packages --nocore\ntool-j\n%end\n")
+    assert plain.code == 0, plain.text
+    assert (plain.log_dir / "packaging.log").read_text().count("only the file lists") == 2
+
+
 def test_http_source_with_download_progress(install, small_repo, serve):
     url = serve(small_repo)
     result, target = install("%packages\n@^test-environment\nbig-i\n%end\n", repo=url)

@@ -4,7 +4,8 @@ rpmbuild and indexed with createrepo_c, with comps groups and environments.
 Built once per content hash under the cache directory (outside the repo) and reused.
 Shapes the tests need: a dependency chain, docs and translations (for --excludedocs and
 --inst-langs), a weak dependency, a conflict, a broken dependency, and one large
-incompressible package (for download failures and a full filesystem).
+incompressible package (for download failures and a full filesystem), and a dependency
+on a file only the file lists name.
 """
 from __future__ import annotations
 
@@ -48,6 +49,8 @@ PACKAGES = [
         docs=["/usr/share/doc/doc-e/manual.txt"]),
     Pkg("extra-f", files={"/usr/share/extra-f/x": "f\n"}),
     Pkg("conflict-g", conflicts=["app-c"], files={"/usr/share/conflict-g/x": "g\n"}),
+    # a file dependency only the file lists answer (primary lists /etc and */bin/* only)
+    Pkg("filedep-k", requires=["/usr/share/base-a/data"], files={"/usr/share/filedep-k/x": "k\n"}),
     Pkg("broken-h", requires=["does-not-exist >= 9"], files={"/usr/share/broken-h/x": "h\n"}),
     Pkg("big-i", random_bytes=6 * 1024 * 1024),
     Pkg("tool-j", files={"/usr/bin/tool-j": "#!/bin/sh\necho j\n"}),
