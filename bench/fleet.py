@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Many machines, one plain web server: N guests (default 1, 2 and 4) network-boot at once
-through iPXE from one nginx (Debian's nginx-light on loopback, tests/vm/nginx.py) that
+through iPXE from one nginx (Debian's nginx on loopback, tests/vm/nginx.py) that
 serves the PXE files, stage2, the small test repository and a kickstart per MAC; each
 installs the storage-only kickstart that names its host, and reports the host name back.
 

@@ -1,6 +1,6 @@
 """A real provisioning web server for the fleet tests and bench/fleet.py: Debian's nginx
-(`nginx-light`) on 127.0.0.1, started with a configuration of its own in a run directory,
-so nothing of the host's nginx set-up is read or touched.
+(package `nginx`, what `nginx-light` installs) on 127.0.0.1, started with a configuration
+of its own in a run directory, so nothing of the host's nginx set-up is read or touched.
 
 It serves one directory the way a plain site would: the PXE files, stage2, a repository,
 and kickstarts chosen per machine by an nginx `map` on the `X-RHN-Provisioning-MAC-0`
@@ -99,7 +99,7 @@ class Nginx:
 
     def start(self, timeout: float = 10.0) -> None:
         if not Path(NGINX).exists():
-            raise FileNotFoundError(f"{NGINX} missing: install Debian's `nginx-light`")
+            raise FileNotFoundError(f"{NGINX} missing: install Debian's `nginx`")
         test = subprocess.run([NGINX, "-t", "-q", "-e", str(self.run_dir / "error.log"),
                                "-c", str(self.conf)], capture_output=True, text=True)
         if test.returncode != 0:
