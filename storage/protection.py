@@ -21,7 +21,22 @@ from .session import StorageSession
 log = logging.getLogger("anaconda.storage")
 
 
-def mounted_devices(mounts: Path = Path("/proc/self/mounts")) -> dict[str, str]:
+def loop_backing_device(path: str, sys_block: Path = Path("/sys/block")) -> str | None:
+    """The block device under a loop device (stage2 read on demand over HTTP: a loop over
+    /dev/nbd0), None for a loop over a file or any other device. blivet sees such a loop's
+    backing device as a file, not as the disk it is."""
+    name = os.path.basename(path)
+    if not name.startswith("loop"):
+        return None
+    try:
+        backing = (sys_block / name / "loop/backing_file").read_text().strip()
+    except OSError:
+        return None
+    return backing if backing.startswith("/dev/") and not backing.endswith(" (deleted)") else None
+
+
+def mounted_devices(mounts: Path = Path("/proc/self/mounts"),
+                    sys_block: Path = Path("/sys/block")) -> dict[str, str]:
     """Block device path -> why it matters, from the mount table."""
     found: dict[str, str] = {}
     for line in mounts.read_text().splitlines():
@@ -29,6 +44,9 @@ def mounted_devices(mounts: Path = Path("/proc/self/mounts")) -> dict[str, str]:
         if len(parts) >= 2 and parts[0].startswith("/dev/"):
             path = os.path.realpath(parts[0])
             found.setdefault(path, f"it holds the mounted filesystem {parts[1]}")
+            backing = loop_backing_device(path, sys_block)
+            if backing is not None:
+                found.setdefault(backing, f"it holds the mounted filesystem {parts[1]} (through {path})")
     for line in Path("/proc/swaps").read_text().splitlines()[1:] if Path("/proc/swaps").exists() else []:
         device = line.split()[0]
         if device.startswith("/dev/"):

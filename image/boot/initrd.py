@@ -5,6 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from image.boot import httpblk
 from image.boot.cache import cached, key_of, log
 from image.boot.kernel import Kernel
 from image.boot.shutdownenv import ARCHIVE_NAME, SCRIPT, build_archive
@@ -14,7 +15,10 @@ BUSYBOX = Path("/bin/busybox")  # Debian's busybox-static
 #: inst.mediacheck: isomd5sum's checker (dynamically linked: its libraries come along)
 CHECKISOMD5 = Path("/usr/bin/checkisomd5")
 INPUTS = [HERE / "init", HERE / "udhcpc.script", HERE / "initrd-modules.txt", Path(__file__),
-          SCRIPT, HERE / "shutdownenv.py", HERE / "mediacheck", CHECKISOMD5]
+          SCRIPT, HERE / "shutdownenv.py", HERE / "mediacheck", CHECKISOMD5, httpblk.SOURCE,
+          Path(httpblk.__file__)]
+#: In the initrd but not loaded at boot (/etc/modules): the init loads them when needed
+ON_DEMAND = {"nbd"}
 
 
 def wanted_modules() -> list[str]:
@@ -74,6 +78,7 @@ def ensure_initrd(kernel: Kernel) -> Path:
         shutil.copy2(HERE / "udhcpc.script", tree / "etc/udhcpc.script")
         shutil.copy2(HERE / "mediacheck", tree / "bin/mediacheck")
         copy_program(CHECKISOMD5, tree)
+        httpblk.build(tree / "bin/httpblk")
         modules, builtin = module_closure(kernel, wanted_modules())
         dest = tree / "lib/modules" / kernel.version
         for rel in modules:
@@ -82,7 +87,8 @@ def ensure_initrd(kernel: Kernel) -> Path:
         for meta in ("modules.builtin", "modules.builtin.modinfo", "modules.order"):
             shutil.copy2(kernel.modules / meta, dest / meta)
         subprocess.run(["depmod", "-b", str(tree), kernel.version], check=True)
-        (tree / "etc/modules").write_text("\n".join(wanted_modules()) + "\n")
+        (tree / "etc/modules").write_text(
+            "\n".join(m for m in wanted_modules() if m not in ON_DEMAND) + "\n")
         unpacked, packed = build_archive(work, tree / ARCHIVE_NAME)
         log(f"initrd: shutdown environment {packed} bytes as xz cpio ({unpacked} unpacked)")
         log(f"initrd: {len(modules)} modules ({len(builtin)} wanted ones are built in)")

@@ -8,6 +8,12 @@ LOOP_CHANGE_FD, the ioctl live media use to move a read-only loop between identi
 files. The squashfs above it never notices; the RAM copy is released. Before the target
 is unmounted the image goes back into RAM (/run) the same way and the copy is deleted,
 so nothing of it stays on the installed system.
+
+A stage2 read on demand over HTTP (image/boot/init, image/boot/httpblk) holds no RAM but
+needs the server: the init puts the same read-only loop device over /dev/nbd0, so it
+moves to the target the same way (at every memory level: the rest of the install then
+no longer depends on the server), and at the end the loop goes back to /dev/nbd0 instead
+of a copy in RAM.
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ import errno
 import fcntl
 import logging
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,9 +49,18 @@ class Stage2Loop:
     @property
     def backing_path(self) -> Path | None:
         """The RAM file still reachable by name (an http-fetched stage2), else None."""
-        if self.backing.endswith(" (deleted)"):
+        if self.backing.endswith(" (deleted)") or self.backing_device is not None:
             return None
         return Path(self.backing)
+
+    @property
+    def backing_device(self) -> Path | None:
+        """The block device under the loop (/dev/nbd0: read on demand over HTTP), else None."""
+        path = Path(self.backing)
+        try:
+            return path if self.backing.startswith("/dev/") and stat.S_ISBLK(path.stat().st_mode) else None
+        except OSError:
+            return None
 
 
 @dataclass
@@ -74,6 +90,13 @@ def find_loop(mountpoint: Path = STAGE2_MOUNT, mounts: Path = Path("/proc/mounts
             return None
         return Stage2Loop(device, backing, size, read_only)
     return None
+
+
+def read_on_demand(mountpoint: Path = STAGE2_MOUNT, mounts: Path = Path("/proc/mounts"),
+                   sys_block: Path = Path("/sys/block")) -> bool:
+    """stage2 is read over the network from an NBD device (httpblk), not held in RAM."""
+    loop = find_loop(mountpoint, mounts, sys_block)
+    return loop is not None and Path(loop.backing).name.startswith("nbd")
 
 
 def _copy(source_fd: int, dest: Path, size: int) -> None:
@@ -152,15 +175,33 @@ def move_to_disk(target_root: Path, mountpoint: Path = STAGE2_MOUNT) -> MovedSta
     ram_file = loop.backing_path
     if ram_file is not None:
         ram_file.unlink(missing_ok=True)
-    log.info("stage2: %s now reads %s on the target (%d MiB); the RAM that held %s is free",
-             loop.device, copy, loop.size >> 20, loop.backing,
-             extra={"memory_event": True})
+    if loop.backing_device is not None:
+        log.info("stage2: %s now reads %s on the target (%d MiB) instead of %s: the rest of "
+                 "the install no longer needs the server", loop.device, copy, loop.size >> 20,
+                 loop.backing, extra={"memory_event": True})
+    else:
+        log.info("stage2: %s now reads %s on the target (%d MiB); the RAM that held %s is free",
+                 loop.device, copy, loop.size >> 20, loop.backing,
+                 extra={"memory_event": True})
     return MovedStage2(loop, copy)
 
 
 def move_to_ram(moved: MovedStage2, ram_dir: Path = RAM_DIR) -> None:
     """Back into RAM before the target is unmounted; raises Stage2MoveError when that
-    fails (the target root then cannot be unmounted: the caller says so)."""
+    fails (the target root then cannot be unmounted: the caller says so). A stage2 read
+    on demand goes back to its block device instead (no RAM; the server is needed again
+    for what little is read from stage2 until the machine restarts)."""
+    device = moved.loop.backing_device
+    if device is not None:
+        try:
+            _switch(moved.loop, device, direct_io=False)
+        except Stage2MoveError as exc:
+            log.warning("stage2: %s; copying it into RAM instead", exc)
+        else:
+            moved.copy.unlink(missing_ok=True)
+            log.info("stage2: read from %s again (on demand); %s deleted from the target",
+                     device, moved.copy, extra={"memory_event": True})
+            return
     ram_file = ram_dir / "install.img"
     try:
         ram_dir.mkdir(parents=True, exist_ok=True)
