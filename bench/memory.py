@@ -8,9 +8,10 @@ RAM), which must print its BOOTED: hostname line. A probe fails at M when the in
 the OOM killer, exits non-zero, panics or times out, or the installed system does not boot.
 
 Cases:  a  stage2 on the ISO (kickstart on an OEMDRV disk, repository from its `url`)
-        b  PXE, stage2 in RAM inside the initrd (KernelBoot of image.pxe_initrd), with
-           `rootfstype=ramfs` as the README says for small machines: without it the kernel
-           unpacks the initrd into a tmpfs capped at half the RAM
+        b  PXE: the small initrd (image.initrd) with inst.stage2=http://, stage2 read on
+           demand by HTTP range requests (image/boot/httpblk) from a real nginx
+           (tests/vm/nginx.py), not held in RAM (until session 8, b was the initrd that
+           holds stage2, image.pxe_initrd: 224 MiB)
         c  a with inst.zram=0        d  b with inst.zram=0
         e  a on LUKS2 under LVM (`autopart --encrypted`, case bios-luks2), the installed
            system booted in the same M MiB, its passphrase typed on the serial console:
@@ -49,7 +50,9 @@ sys.path[0] = str(REPO)
 
 from image.boot.build import ensure_image  # noqa: E402
 from image.testrepo.build import ensure_repo  # noqa: E402
-from tests.vm.harness import Disk, DiskBoot, HttpServer, IsoBoot, KernelBoot, run_vm  # noqa: E402
+from tests.conftest import free_port  # noqa: E402
+from tests.vm.harness import GUEST_HOST_IP, Disk, DiskBoot, IsoBoot, KernelBoot, run_vm  # noqa: E402
+from tests.vm.nginx import Nginx  # noqa: E402
 from tests.vm.served import install_tree  # noqa: E402
 from tests.vm.test_boot_installed import (CASES, CHECK, SYSTEM, _booted, report_unit,  # noqa: E402
                                           task_times)
@@ -68,7 +71,7 @@ HOSTNAME = "booted.example.test"
 @dataclass(frozen=True)
 class Case:
     name: str
-    method: str  # "iso" or "pxe"
+    method: str  # "iso" or "net" (stage2 over HTTP)
     extra: str  # boot options added
     goal: int
     layout: str = "bios-lvm"  # the storage of tests/vm/test_boot_installed.py's CASES
@@ -77,7 +80,7 @@ class Case:
 
     @property
     def title(self) -> str:
-        return " ".join(part for part in ({"iso": "ISO", "pxe": "PXE"}[self.method], self.extra,
+        return " ".join(part for part in ({"iso": "ISO", "net": "PXE"}[self.method], self.extra,
                                           self.note) if part)
 
 
@@ -86,9 +89,9 @@ NO_MEMCHECK = "inst.memcheck=0"
 BENCH_CASES = {
     # issue 19's goals; c and d (zRAM off) share a's and b's, for the zRAM comparison
     "a": Case("a", "iso", "", 160),
-    "b": Case("b", "pxe", "rootfstype=ramfs", 192),
+    "b": Case("b", "net", "", 192, note="stage2 on demand over HTTP"),
     "c": Case("c", "iso", "inst.zram=0", 160),
-    "d": Case("d", "pxe", "rootfstype=ramfs inst.zram=0", 192),
+    "d": Case("d", "net", "inst.zram=0", 192, note="stage2 on demand over HTTP"),
     "e": Case("e", "iso", "", 192, layout="bios-luks2", boot_in_install_ram=True,
               note="LUKS2+LVM, boots in the same RAM"),
 }
@@ -125,7 +128,7 @@ def cache_dir() -> Path:
 
 
 def cache_file(case: Case, image, repo: Path) -> Path:
-    boot = Path(image.iso if case.method == "iso" else image.pxe_initrd).parent.name
+    boot = Path(image.iso if case.method == "iso" else image.initrd).parent.name
     return cache_dir() / f"case-{case.name}-{boot}-repo-{repo.name}.json"
 
 
@@ -199,8 +202,11 @@ def probe(case: Case, mib: int, image, repo: Path, work: Path) -> dict:
     ks = SYSTEM + layout.storage + MEMORY_POST + CHECK
     disks = [Disk("target", "8G")]
     started = time.time()
-    with HttpServer(www) as server:
-        repo_url = server.url_for_guest("repo/")
+    (www / "ks.cfg").write_text(ks)
+    port = free_port()
+    with Nginx(www, work / "nginx", [port], {}):  # a real server: it answers Range requests
+        base = f"http://{GUEST_HOST_IP}:{port}"
+        repo_url = f"{base}/repo/"
         if case.method == "iso":
             ks_dir = work / "oemdrv"
             ks_dir.mkdir()
@@ -211,10 +217,9 @@ def probe(case: Case, mib: int, image, repo: Path, work: Path) -> dict:
             boot = IsoBoot(image.iso, f"{case.extra} {NO_MEMCHECK}".strip())
             disks.append(Disk("oemdrv", "16M", install_target=False, image=oemdrv))
         else:
-            (www / "ks.cfg").write_text(ks)
-            append = (f"inst.ks={server.url_for_guest('ks.cfg')} inst.repo={repo_url} quiet "
+            append = (f"inst.stage2={base}/ inst.ks={base}/ks.cfg inst.repo={repo_url} quiet "
                       f"{case.extra} {NO_MEMCHECK}").strip()
-            boot = KernelBoot(image.vmlinuz, image.pxe_initrd, append)
+            boot = KernelBoot(image.vmlinuz, image.initrd, append)
         install = run_vm(boot, disks, workdir=work / "install", memory_mib=mib,
                          timeout=INSTALL_TIMEOUT, stop_on=stop_install, name=f"{case.name}@{mib}")
     values = install.values
