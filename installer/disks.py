@@ -237,14 +237,20 @@ def write_storage(disk: DiskInstall):
 
 
 def move_stage2_task(disk: DiskInstall):
-    """Network boot, small machine: stage2's RAM copy goes to the target root for the
-    heavy part of the install (installer/memory/stage2_move.py)."""
+    """Network boot: stage2 goes to the target root for the heavy part of the install
+    (installer/memory/stage2_move.py), out of RAM on a small machine, off the network
+    when it was read on demand over HTTP."""
     def task(progress: Progress) -> None:
-        from installer.memory.stage2_move import move_to_disk
+        from installer.memory.stage2_move import move_to_disk, read_on_demand
 
+        over_http = read_on_demand()
         disk.stage2 = move_to_disk(SYSROOT)
-        progress.step("stage2 now read from the target disk, its RAM freed" if disk.stage2
-                      else "stage2 stays in RAM (see anaconda.log)", 1.0)
+        if disk.stage2:
+            progress.step("stage2 now read from the target disk" +
+                          ("" if over_http else ", its RAM freed"), 1.0)
+        else:
+            progress.step("stage2 stays " + ("on the network" if over_http else "in RAM") +
+                          " (see anaconda.log)", 1.0)
     return task
 
 

@@ -157,7 +157,7 @@ def build_queue(run: InstallRun) -> TaskQueue:
     if run.disk:
         queue.add("Writing the storage layout", write_storage(run.disk), weight=5, error=StorageError)
         if run.memory is not None and run.memory.stage2_moves:
-            queue.add("Moving stage2 out of RAM", move_stage2_task(run.disk), weight=1,
+            queue.add("Moving stage2 to the target disk", move_stage2_task(run.disk), weight=1,
                       error=StorageError)
     else:
         queue.add("Preparing the target directory", prepare, weight=1, error=StorageError)

@@ -16,7 +16,7 @@ from installer.memory.levels import MemInfo, MiB
 from installer.memory.startup import MemorySession
 from spokes.cmdline import CmdlineFrontend
 
-MOVE = "Moving stage2 out of RAM"
+MOVE = "Moving stage2 to the target disk"
 #: build_queue only asks the storage session whether a boot loader is wanted
 SIMPLE_LAYOUT = SimpleNamespace(bootloader=False)
 
