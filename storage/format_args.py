@@ -42,12 +42,16 @@ CRYPTSETUP_DEFAULT_COST = Size("1 GiB")
 #: case and leaves initramfs-tools' twice what it needs. MemTotal already excludes the
 #: kernel's code and reserved memory.
 BOOT_RESERVE = Size("96 MiB")
-#: The least cost this installer chooses, even when less would fit: RFC 9106 (section 4)
-#: recommends Argon2id with 64 MiB "if much less memory is available" than its first
-#: choice of 2 GiB. cryptsetup itself accepts down to 32 KiB; below 64 MiB the key
-#: derivation would be weaker than any recommendation, so a machine that small is warned
-#: (storage.checker.luks_memory) instead of silently getting a weak key slot.
-ARGON2_FLOOR = Size("64 MiB")
+#: RFC 9106 (section 4) recommends Argon2id with 64 MiB "if much less memory is
+#: available" than its first choice of 2 GiB; a chosen cost below it is warned about
+#: (storage.checker.luks_memory).
+ARGON2_RECOMMENDED = Size("64 MiB")
+#: The least cost this installer chooses, even when less would fit. Not 64 MiB: Argon2
+#: runs at format time in the installer's own process (libblockdev calls libcryptsetup),
+#: and measured on a 192 MiB guest (MemTotal 140 MiB, bench/memory.py case e) a 64 MiB
+#: cost had the installer killed by the OOM killer while formatting. cryptsetup accepts
+#: down to 32 KiB; 32 MiB keeps a memory-hard derivation on the smallest machines.
+ARGON2_FLOOR = Size("32 MiB")
 
 
 class ChosenPBKDFArgs(LUKS2PBKDFArgs):
@@ -67,8 +71,9 @@ def chosen_memory_cost(total: Size) -> Size:
     gives none: all the room unlocking has (unlock_room), at most cryptsetup's 1 GiB
     default and at least ARGON2_FLOOR, in whole MiB. From 192 MiB of MemTotal up this is
     what cryptsetup would use by itself (1 GiB or half the RAM); below, the boot reserve
-    lowers it (a 192 MiB guest, MemTotal about 165 MiB: 69 MiB instead of the 82 MiB
-    cryptsetup would take), down to the floor. The cost is a maximum: on a CPU too slow
+    lowers it (MemTotal 165 MiB: 69 MiB instead of the 82 MiB cryptsetup would take;
+    a qemu guest of -m 192 booting the installer has MemTotal 139.8 MiB: 43 MiB), down
+    to the floor. The cost is a maximum: on a CPU too slow
     to finish even Argon2's fewest passes within cryptsetup's time target (2 s), its
     benchmark lowers it further, never raises it."""
     room = unlock_room(total).round_to_nearest(Size("1 MiB"), ROUND_DOWN)

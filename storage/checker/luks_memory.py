@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from blivet.size import Size
 
-from storage.format_args import (ARGON2_FLOOR, BOOT_RESERVE, CRYPTSETUP_DEFAULT_COST,
-                                 ChosenPBKDFArgs, new_luks2_devices, unlock_room)
+from storage.format_args import (ARGON2_FLOOR, ARGON2_RECOMMENDED, BOOT_RESERVE,
+                                 CRYPTSETUP_DEFAULT_COST, ChosenPBKDFArgs, new_luks2_devices,
+                                 unlock_room)
 
 from . import CheckReport
 
@@ -56,7 +57,16 @@ def check_luks2_memory(session, report: CheckReport) -> None:
     room = unlock_room(total)
     for device in new_luks2_devices(session):
         cost = memory_cost(device.format, total)
-        if cost is None or cost <= room:
+        if cost is None:
+            continue
+        if cost <= room:
+            if isinstance(device.format.pbkdf_args, ChosenPBKDFArgs) and cost < ARGON2_RECOMMENDED:
+                report.warning(
+                    f"LUKS2 on {device.name}: Argon2's memory cost is {_h(cost)}, chosen so "
+                    f"that this machine ({_h(total)} RAM) can format and unlock it; that is "
+                    f"less than the {_h(ARGON2_RECOMMENDED)} RFC 9106 recommends, so the "
+                    "passphrase is cheaper to guess: use a long passphrase, or give "
+                    "--pbkdf-memory to choose")
             continue
         report.warning(
             f"LUKS2 on {device.name} needs {_h(cost)} of memory to unlock (Argon2's cost, "

@@ -18,7 +18,8 @@ from storage.session import from_image_files
 from tests.unit.disk_images import blank_gpt, sparse_session
 
 PASS = "--passphrase=secret-for-test"
-#: MemTotal of a 192 MiB guest (the kernel keeps the rest), the issue's smallest case.
+#: A small machine's MemTotal, where the boot reserve decides the cost (a qemu guest of
+#: -m 192 booting the installer measured 139.8 MiB: see storage/format_args.py).
 GUEST_192 = "165 MiB"
 
 
@@ -28,7 +29,8 @@ GUEST_192 = "165 MiB"
     ("256 MiB", "128 MiB"),
     ("192 MiB", "96 MiB"),     # where half the RAM and the boot reserve meet
     (GUEST_192, "69 MiB"),     # 165 - 96 for the kernel and initramfs, whole MiB
-    ("150 MiB", "64 MiB"),     # the floor, though only 54 MiB is left at boot
+    ("150 MiB", "54 MiB"),     # 150 - 96
+    ("120 MiB", "32 MiB"),     # the floor, though only 24 MiB is left at boot
 ])
 def test_the_cost_chosen_for_the_ram(memtotal, cost):
     assert chosen_memory_cost(Size(memtotal)) == Size(cost)

@@ -117,10 +117,17 @@ def test_the_cost_chosen_for_a_small_machine_fits_without_a_warning(disks):
 
 
 def test_a_machine_too_small_even_for_the_floor_is_warned(disks):
-    session = _luks_session(disks, "150 MiB")
+    session = _luks_session(disks, "120 MiB")
     (warning,) = run(check_luks2_memory, session).warnings
-    assert "needs 64 MiB of memory to unlock (Argon2's cost, the least this installer chooses" in warning
-    assert "--pbkdf-memory=55296 or less" in warning  # 150 MiB - 96 MiB for the boot
+    assert "needs 32 MiB of memory to unlock (Argon2's cost, the least this installer chooses" in warning
+    assert "--pbkdf-memory=24576 or less" in warning  # 120 MiB - 96 MiB for the boot
+
+
+def test_a_cost_below_the_recommendation_is_said(disks):
+    (warning,) = run(check_luks2_memory, _luks_session(disks, "150 MiB")).warnings
+    assert "Argon2's memory cost is 54 MiB, chosen so that this machine (150 MiB RAM)" in warning
+    assert "less than the 64 MiB RFC 9106 recommends" in warning
+    assert run(check_luks2_memory, _luks_session(disks, "256 MiB")).warnings == []
 
 
 def test_pbkdf_time_without_memory_leaves_cryptsetups_default_and_is_checked(disks):
