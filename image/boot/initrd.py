@@ -17,8 +17,16 @@ CHECKISOMD5 = Path("/usr/bin/checkisomd5")
 INPUTS = [HERE / "init", HERE / "udhcpc.script", HERE / "initrd-modules.txt", Path(__file__),
           SCRIPT, HERE / "shutdownenv.py", HERE / "mediacheck", CHECKISOMD5, httpblk.SOURCE,
           Path(httpblk.__file__)]
-#: In the initrd but not loaded at boot (/etc/modules): the init loads them when needed
-ON_DEMAND = {"nbd"}
+#: In the initrd but not loaded at boot (/etc/modules): loaded when needed, each a few
+#: hundred KiB to 4 MiB of kernel memory for the whole install otherwise (raid456 and
+#: btrfs also run their xor/raid6 benchmarks at load, seconds under TCG). The init loads
+#: nbd (http stage2), bonding, 8021q and bridge (bond=, vlan=, bridge=) itself; the kernel
+#: asks modprobe (busybox's in the init, kmod's in stage2, both read modules.alias) for
+#: fs-TYPE at mount, md-level-N when an array starts, dm-TARGET at a table's first load
+#: and rtnl-link-KIND when the installer creates a bond, VLAN or bridge.
+ON_DEMAND = {"nbd", "xfs", "btrfs", "vfat", "erofs", "nfs", "nfsv3", "nfsv4",
+             "raid0", "raid1", "raid10", "raid456", "dm_raid", "dm_thin_pool", "dm_snapshot",
+             "dm_mirror", "bonding", "8021q", "bridge"}
 
 
 def wanted_modules() -> list[str]:
@@ -56,6 +64,16 @@ def module_closure(kernel: Kernel, names: list[str]) -> tuple[list[str], list[st
     return sorted(chosen), inbuilt
 
 
+def compress_modules(tree: Path) -> None:
+    """Every .ko as .ko.xz (crc32, as the kernel's own module compression writes it).
+    The unpacked initramfs is RAM until switch_root: compressed, its 29 MB of modules
+    take 8, and they stay so in stage2 (busybox's modprobe and stage2's kmod both read
+    xz; the kernel's in-kernel decompression is off in Debian's config)."""
+    modules = sorted(str(p) for p in tree.rglob("*.ko"))
+    if modules:
+        subprocess.run(["xz", "--check=crc32", "-q", "-T2", *modules], check=True)
+
+
 def copy_program(program: Path, tree: Path) -> None:
     """A dynamically linked program and the libraries (and loader) ldd names, into tree."""
     listed = subprocess.run(["ldd", str(program)], capture_output=True, text=True, check=True)
@@ -86,6 +104,7 @@ def ensure_initrd(kernel: Kernel) -> Path:
             shutil.copy2(kernel.modules / rel, dest / rel)
         for meta in ("modules.builtin", "modules.builtin.modinfo", "modules.order"):
             shutil.copy2(kernel.modules / meta, dest / meta)
+        compress_modules(dest)
         subprocess.run(["depmod", "-b", str(tree), kernel.version], check=True)
         (tree / "etc/modules").write_text(
             "\n".join(m for m in wanted_modules() if m not in ON_DEMAND) + "\n")
