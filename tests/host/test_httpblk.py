@@ -270,13 +270,19 @@ def nbd_reply(sock: socket.socket, length: int) -> tuple[int, bytes, bytes]:
     return error, handle, exactly(length) if error == 0 else b""
 
 
-def test_nbd_requests_answered_as_the_kernel_expects(binary, server_factory):
-    server = server_factory()
+def serving(binary: Path, server, retry: int) -> tuple[subprocess.Popen, socket.socket]:
+    """httpblk answering NBD requests on a socket, the test playing the kernel's side."""
     ours, theirs = socket.socketpair()
-    proc = subprocess.Popen([str(binary), "--retry", "5", "--serve-fd", str(theirs.fileno()),
+    proc = subprocess.Popen([str(binary), "--retry", str(retry), "--serve-fd", str(theirs.fileno()),
                              "127.0.0.1", str(server.port), PATH, f"127.0.0.1:{server.port}"],
                             pass_fds=[theirs.fileno()], stderr=subprocess.PIPE)
     theirs.close()
+    return proc, ours
+
+
+def test_nbd_requests_answered_as_the_kernel_expects(binary, server_factory):
+    server = server_factory()
+    proc, ours = serving(binary, server, 5)
     try:
         ours.settimeout(60)
         # two reads in flight at once, as the kernel sends them; replies carry the handles
@@ -304,11 +310,7 @@ def test_nbd_requests_answered_as_the_kernel_expects(binary, server_factory):
 
 def test_an_unreadable_range_is_eio_for_the_kernel(binary, server_factory):
     server = server_factory()
-    ours, theirs = socket.socketpair()
-    proc = subprocess.Popen([str(binary), "--retry", "2", "--serve-fd", str(theirs.fileno()),
-                             "127.0.0.1", str(server.port), PATH, f"127.0.0.1:{server.port}"],
-                            pass_fds=[theirs.fileno()], stderr=subprocess.PIPE)
-    theirs.close()
+    proc, ours = serving(binary, server, 2)
     try:
         ours.settimeout(60)
         nbd_request(ours, 0, b"ok-first", 0, 4096)

@@ -10,7 +10,6 @@ header; the kickstart gives the machine its host name, which the install reports
 """
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from image.boot.pxe_root import ipxe_script
 from tests.conftest import free_port
 from tests.vm.harness import GUEST_HOST_IP, Disk, NetBoot, VmResult, run_vm
 from tests.vm.nginx import Nginx, Served
+from tests.vm.served import stopped
 
 #: the guests' memory: enough for the PXE boot, which holds stage2 in RAM, with room
 MEMORY_MIB = 768
@@ -110,12 +110,6 @@ def make_site(work: Path, image, repo: Path, fleet: list[Machine], packages: str
             site.url(machine, "pxe"), site.url(machine, "ks/"), site.url(machine, "repo/"),
             extra=f"inst.ks.sendmac console=ttyS0,115200 quiet inst.shell_timeout=5 {extra}"))
     return site
-
-
-def stopped(line: str) -> bool:
-    """The install failed or the machine dropped to the emergency shell."""
-    match = re.search(r"ANACONDA-EXIT: (\d+)", line)
-    return (match is not None and match.group(1) != "0") or "EMERGENCY SHELL" in line
 
 
 def boot_fleet(site: Site, fleet: list[Machine], timeout: float = 2400,

@@ -3,6 +3,7 @@
 storage part those small served installs share."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 #: The storage-only part of the small installs the served-source tests run: plain
@@ -16,3 +17,10 @@ def install_tree(www: Path, image) -> Path:
     for part, name in ((image.stage2, "install.img"), (image.updates, "updates.img")):
         (www / "images" / name).symlink_to(part)
     return www
+
+
+def stopped(line: str) -> bool:
+    """The installer exited non-zero or the init dropped to its emergency shell: a served
+    install that will not finish (a run_vm `stop_on`)."""
+    match = re.search(r"ANACONDA-EXIT: (\d+)", line)
+    return (match is not None and match.group(1) != "0") or "EMERGENCY SHELL" in line

@@ -10,8 +10,6 @@ The same boot against a server without range support (the harness's HttpServer, 
 test_boot.py's test_pxe_stage2_over_http) keeps the copy into RAM."""
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from image.boot.build import ensure_image
@@ -19,7 +17,7 @@ from tests.conftest import free_port
 from tests.repos.smallrepo import ensure_small_repo
 from tests.vm.harness import GUEST_HOST_IP, Disk, KernelBoot, clean_line, run_vm
 from tests.vm.nginx import NGINX, Nginx
-from tests.vm.served import STORAGE_ONLY, install_tree
+from tests.vm.served import STORAGE_ONLY, install_tree, stopped
 
 pytestmark = [pytest.mark.vm, pytest.mark.skipif(not __import__("os").path.exists(NGINX),
                                                  reason=f"{NGINX} missing (nginx-light)")]
@@ -44,11 +42,6 @@ poweroff
 """
 
 
-def failed(line: str) -> bool:
-    match = re.search(r"ANACONDA-EXIT: (\d+)", line)
-    return (match is not None and match.group(1) != "0") or "EMERGENCY SHELL" in line
-
-
 @pytest.fixture(scope="module")
 def image():
     return ensure_image()
@@ -66,7 +59,7 @@ def test_stage2_read_on_demand_over_http(image, tmp_path, vm_workdir):
                           f"inst.stage2={base}/ inst.ks={base}/ks.cfg inst.repo={base}/repo/ "
                           "inst.virtiolog quiet")
         result = run_vm(boot, [Disk("target", "4G")], workdir=vm_workdir, timeout=900,
-                        stop_on=failed, name="stage2-ondemand", virtio_log=virtio_log)
+                        stop_on=stopped, name="stage2-ondemand", virtio_log=virtio_log)
         served = nginx.served()
     text = "\n".join(clean_line(line) for line in result.console_text.splitlines())
     size = image.stage2.stat().st_size
@@ -112,7 +105,7 @@ def test_a_server_without_range_support_gets_the_copy_into_ram(image, tmp_path, 
         boot = KernelBoot(image.vmlinuz, image.initrd,
                           f"inst.stage2={base}/ inst.ks={base}/ks.cfg quiet")
         result = run_vm(boot, [Disk("target", "4G")], workdir=vm_workdir, timeout=600,
-                        stop_on=lambda line: "stage2 mounted; MemAvailable" in line or failed(line),
+                        stop_on=lambda line: "stage2 mounted; MemAvailable" in line or stopped(line),
                         name="stage2-copied")
     text = "\n".join(clean_line(line) for line in result.console_text.splitlines())
     assert (f"stage2: {base}/images/install.img cannot be read on demand: the server ignores "
@@ -154,7 +147,7 @@ def test_a_server_away_for_45_s_is_waited_for(image, tmp_path, vm_workdir):
         boot = KernelBoot(image.vmlinuz, image.initrd,
                           f"inst.stage2={base}/ inst.ks={base}/ks.cfg inst.repo={base}/repo/ quiet")
         result = run_vm(boot, [Disk("target", "4G")], workdir=vm_workdir, timeout=900,
-                        stop_on=failed, name="stage2-outage", on_line=on_line)
+                        stop_on=stopped, name="stage2-outage", on_line=on_line)
     text = "\n".join(clean_line(line) for line in result.console_text.splitlines())
     assert outage.is_set(), result.summary()
     waits = [line for line in text.splitlines() if "httpblk: reading bytes" in line]
