@@ -25,7 +25,8 @@ class Ignored:
 
 GRAPHICAL = ("this installer has only a text interface (graphical and remote-desktop options "
              "are out of scope)")
-REMOTE = "remote access and remote logging of the installer are not supported yet"
+REMOTE = ("logs are not streamed over TCP: use inst.syslog=HOST[:PORT] (syslog over UDP) or "
+          "inst.virtiolog")
 REMOVED = "removed from Anaconda; nothing reads it"
 GRUB_ONLY = "only GRUB 2 is installed here"
 

@@ -118,7 +118,7 @@ def test_passwords_of_ignored_options_never_show(name):
 
 
 @pytest.mark.parametrize("word, why", [
-    ("inst.remotelog=10.0.0.1:514", "remote logging"),
+    ("inst.remotelog=10.0.0.1:514", "not streamed over TCP"),
     ("inst.dd=hd:sdb1:/dd.rpm", "driver update disks"), ("inst.geoloc=0", "no geolocation"),
     ("inst.leavebootorder", "boot entry first"), ("inst.profile=fedora-server", "profiles"),
     ("ksdevice=eth0", "ip=INTERFACE:dhcp"), ("serial", "console=ttyS0"),
