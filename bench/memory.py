@@ -30,6 +30,7 @@ JSON file per case keyed by the boot image's and the repository's cache keys, so
 resumes and never repeats a probe. Probes run one at a time.
 
     .venv/bin/python bench/memory.py [--cases a,b] [--low 128] [--high 768] [--max-probes N]
+    .venv/bin/python bench/memory.py --cases a --at 176   # one probe at exactly 176 MiB
     .venv/bin/python bench/memory.py --table     # only the table, from each case's newest cache file
 """
 from __future__ import annotations
@@ -392,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--low", type=int, default=128, help="lowest RAM in MiB (default 128)")
     parser.add_argument("--high", type=int, default=768, help="highest RAM in MiB (default 768)")
     parser.add_argument("--max-probes", type=int, default=None, help="stop after N new probes")
+    parser.add_argument("--at", type=int, default=None, metavar="MIB",
+                        help="probe each case once at exactly MIB (unless cached), no search")
     parser.add_argument("--table", action="store_true",
                         help="print the table from each case's newest cache file only")
     args = parser.parse_args(argv)
@@ -415,7 +418,8 @@ def main(argv: list[str] | None = None) -> int:
                 break
             path = cache_file(case, image, repo)
             probes = load(path)
-            mib = next_probe(case, probes, args.low, args.high)
+            mib = next_probe(case, probes, args.low, args.high) if args.at is None else \
+                (None if args.at in probes else args.at)
             if mib is None:
                 continue
             # the image cache keeps two builds per part: another build meanwhile may have
@@ -431,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
                   f" (install {record['install_seconds']} s)", file=sys.stderr, flush=True)
             done += 1
             progressed = True
-        if not progressed:
+        if not progressed or args.at is not None:
             break
     print(table(cases, {c.name: cache_file(c, image, repo) for c in cases}, args.low, args.high))
     return 0

@@ -158,3 +158,26 @@ def test_table_reads_each_case_newest_file_with_time_and_phases(tmp_path, monkey
     assert f"  {PEAKS[1].line()} (at 1024 MiB: 120.0 s)" in out
     assert f"  {PEAKS[0].line()}\n" in out  # storage: no phase line at 1 GiB to compare with
     assert "a: case-a-iso-new-repo-r.json" in out
+
+
+def test_at_probes_each_case_once_at_that_ram_unless_cached(tmp_path, monkeypatch, capsys):
+    """--at MIB: no search, one probe per case at exactly MIB; a cached one is kept.
+    The boot image and the guest are what this test leaves out (hours under TCG): it
+    checks which probes main asks for and what it caches."""
+    monkeypatch.setenv("ANACONDA_CACHE", str(tmp_path))
+    image = SimpleNamespace(iso=tmp_path / "iso-k" / "x.iso", initrd=tmp_path / "initrd-k" / "i")
+    monkeypatch.setattr(bench.memory, "ensure_image", lambda: image)
+    monkeypatch.setattr(bench.memory, "ensure_repo", lambda: tmp_path / "repo-r")
+    asked = []
+
+    def fake_probe(case, mib, image, repo, work):
+        asked.append((case.name, mib))
+        return probe_record(mib, True, 500)
+
+    monkeypatch.setattr(bench.memory, "probe", fake_probe)
+    assert main(["--cases", "a,b", "--at", "176"]) == 0
+    assert asked == [("a", 176), ("b", 176)]
+    assert main(["--cases", "a,b", "--at", "176"]) == 0  # cached: nothing probed again
+    assert asked == [("a", 176), ("b", 176)]
+    cached = json.loads((tmp_path / "bench-memory" / "case-a-iso-k-repo-repo-r.json").read_text())
+    assert list(cached) == ["176"]
