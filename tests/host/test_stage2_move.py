@@ -16,8 +16,16 @@ from installer.memory import stage2_move
 from installer.memory.stage2_move import COPY_NAME, find_loop, move_to_disk, move_to_ram
 
 
-def _run(*argv: str) -> str:
+def run(*argv: str) -> str:
     return subprocess.run(argv, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def fake_loop(sys_block: Path, name: str, backing: str, sectors: int, read_only: bool) -> None:
+    """A loop device as /sys/block shows it, for find_loop without a real one."""
+    (sys_block / name / "loop").mkdir(parents=True, exist_ok=True)
+    (sys_block / name / "loop/backing_file").write_text(backing + "\n")
+    (sys_block / name / "size").write_text(f"{sectors}\n")
+    (sys_block / name / "ro").write_text(f"{int(read_only)}\n")
 
 
 def _digests(root: Path) -> dict[str, str]:
@@ -41,12 +49,12 @@ def stage2(tmp_path):
     (tree / "usr/lib/readme").write_text("stage2\n" * 1000)
     image = tmp_path / "ram" / "install.img"
     image.parent.mkdir()
-    _run("mksquashfs", str(tree), str(image), "-noappend", "-quiet", "-no-progress")
-    device = _run("losetup", "--find", "--show", "--read-only", str(image))
+    run("mksquashfs", str(tree), str(image), "-noappend", "-quiet", "-no-progress")
+    device = run("losetup", "--find", "--show", "--read-only", str(image))
     mountpoint = tmp_path / "rootfs.ro"
     mountpoint.mkdir()
     try:
-        _run("mount", "-t", "squashfs", "-o", "ro", device, str(mountpoint))
+        run("mount", "-t", "squashfs", "-o", "ro", device, str(mountpoint))
         try:
             image.unlink()
             yield mountpoint, device, _digests(tree)
@@ -88,14 +96,14 @@ def test_the_ram_file_of_an_http_stage2_is_released(tmp_path):
     tree.mkdir()
     (tree / "file").write_bytes(os.urandom(64 * 1024))
     image = tmp_path / "install.img"
-    _run("mksquashfs", str(tree), str(image), "-noappend", "-quiet", "-no-progress")
-    device = _run("losetup", "--find", "--show", "--read-only", str(image))
+    run("mksquashfs", str(tree), str(image), "-noappend", "-quiet", "-no-progress")
+    device = run("losetup", "--find", "--show", "--read-only", str(image))
     mountpoint = tmp_path / "mnt"
     mountpoint.mkdir()
     target = tmp_path / "target"
     target.mkdir()
     try:
-        _run("mount", "-t", "squashfs", "-o", "ro", device, str(mountpoint))
+        run("mount", "-t", "squashfs", "-o", "ro", device, str(mountpoint))
         moved = move_to_disk(target, mountpoint)
         assert moved is not None and not image.exists()
         assert (mountpoint / "file").read_bytes() == (tree / "file").read_bytes()
@@ -108,10 +116,7 @@ def test_the_ram_file_of_an_http_stage2_is_released(tmp_path):
 def test_a_writable_loop_or_a_full_target_keeps_stage2_in_ram(tmp_path, monkeypatch):
     mounts = tmp_path / "mounts"
     sys_block = tmp_path / "block"
-    (sys_block / "loop3/loop").mkdir(parents=True)
-    (sys_block / "loop3/loop/backing_file").write_text("/images/install.img (deleted)\n")
-    (sys_block / "loop3/size").write_text("131072\n")
-    (sys_block / "loop3/ro").write_text("0\n")
+    fake_loop(sys_block, "loop3", "/images/install.img (deleted)", 131072, read_only=False)
     mounts.write_text("proc /proc proc rw 0 0\n/dev/loop3 /run/rootfs.ro squashfs ro 0 0\n")
     loop = find_loop(Path("/run/rootfs.ro"), mounts, sys_block)
     assert loop == stage2_move.Stage2Loop(Path("/dev/loop3"), "/images/install.img (deleted)",

@@ -15,12 +15,9 @@ import pytest
 
 from installer.memory import stage2_move
 from installer.memory.stage2_move import COPY_NAME, find_loop, move_to_disk, move_to_ram
+from tests.host.test_stage2_move import fake_loop, run
 
 pytestmark = pytest.mark.host
-
-
-def _run(*argv: str) -> str:
-    return subprocess.run(argv, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def test_a_stage2_on_a_block_device_moves_to_the_target_and_back(tmp_path, caplog):
@@ -31,16 +28,16 @@ def test_a_stage2_on_a_block_device_moves_to_the_target_and_back(tmp_path, caplo
     tree.mkdir()
     (tree / "file").write_bytes(os.urandom(300 * 1024))
     image = tmp_path / "install.img"
-    _run("mksquashfs", str(tree), str(image), "-noappend", "-quiet", "-no-progress")
-    under = _run("losetup", "--find", "--show", "--read-only", str(image))  # "/dev/nbd0"
+    run("mksquashfs", str(tree), str(image), "-noappend", "-quiet", "-no-progress")
+    under = run("losetup", "--find", "--show", "--read-only", str(image))  # "/dev/nbd0"
     over = None
     mountpoint = tmp_path / "rootfs.ro"
     mountpoint.mkdir()
     target = tmp_path / "target"
     target.mkdir()
     try:
-        over = _run("losetup", "--find", "--show", "--read-only", under)
-        _run("mount", "-t", "squashfs", "-o", "ro", over, str(mountpoint))
+        over = run("losetup", "--find", "--show", "--read-only", under)
+        run("mount", "-t", "squashfs", "-o", "ro", over, str(mountpoint))
         loop = find_loop(mountpoint)
         assert loop.backing == under and loop.backing_device == Path(under)
         assert loop.backing_path is None  # a device is never unlinked
@@ -68,10 +65,7 @@ def test_a_stage2_on_a_block_device_moves_to_the_target_and_back(tmp_path, caplo
 def test_read_on_demand_is_an_nbd_backed_stage2(tmp_path):
     mounts = tmp_path / "mounts"
     sys_block = tmp_path / "block"
-    (sys_block / "loop0/loop").mkdir(parents=True)
-    (sys_block / "loop0/loop/backing_file").write_text("/dev/nbd0\n")
-    (sys_block / "loop0/size").write_text("106496\n")
-    (sys_block / "loop0/ro").write_text("1\n")
+    fake_loop(sys_block, "loop0", "/dev/nbd0", 106496, read_only=True)
     mounts.write_text("/dev/loop0 /run/rootfs.ro squashfs ro 0 0\n")
     assert stage2_move.read_on_demand(Path("/run/rootfs.ro"), mounts, sys_block)
     (sys_block / "loop0/loop/backing_file").write_text("/run/install/install.img\n")
