@@ -67,6 +67,7 @@ bench: setup
 	$(PY) bench/payload.py
 	$(PY) bench/payload_scale.py
 	$(PY) bench/image.py --cold
+	$(PY) bench/squashfs_faults.py
 	$(PY) bench/storage.py
 	$(PY) bench/boot.py
 	$(MAKE) bench-fleet

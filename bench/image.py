@@ -72,7 +72,7 @@ def main() -> None:
     mib = lambda p: p.stat().st_size / 2**20  # noqa: E731
     print(f"{'part':34} {'MiB':>8}")
     for name, path in (("kernel (vmlinuz)", image.vmlinuz), ("initrd (busybox, modules, init)", image.initrd),
-                       ("stage2 (install.img, xz squashfs)", image.stage2),
+                       ("stage2 (install.img, zstd squashfs)", image.stage2),
                        ("code layer (updates.img)", image.updates), ("ISO", image.iso)):
         print(f"{name:34} {mib(path):8.1f}")
     print(f"build: fresh {cold:.0f} s" if cold else "build: fresh not measured (--cold)", end="; ")

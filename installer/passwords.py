@@ -41,11 +41,50 @@ def best_method() -> str:
 
 
 def crypt_password(password: str, prefix: str | None = None) -> str:
-    """Hash for /etc/shadow and `rootpw --iscrypted`."""
+    """Hash for /etc/shadow and `rootpw --iscrypted`.
+
+    yescrypt at libxcrypt's default cost works in 16 MiB of scratch memory. Hashed in
+    the installer's own process, that showed as its peak RSS (issue 19), and after the
+    first hash glibc raises its mmap threshold, so the next 16 MiB comes from the heap
+    and stays there, incompressible, for the rest of the install. So the hash is made in
+    a forked child, whose memory goes back to the system when it exits."""
     if "\0" in password:
         raise ValueError("a password cannot contain a NUL byte")
+    method = prefix or best_method()
+    return _in_child(_crypt, password, method)
+
+
+def _in_child(function, *args) -> str:
+    """function(*args) in a forked child; its string result (or error) comes back on a pipe."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no Python-level cleanup, no atexit handlers
+        code = 0
+        try:
+            os.close(read_end)
+            try:
+                message = b"ok\0" + function(*args).encode()
+            except Exception as exc:  # noqa: BLE001 - carried to the parent as text
+                message = b"error\0" + str(exc).encode()
+            view = memoryview(message)
+            while view:
+                view = view[os.write(write_end, view):]
+        except BaseException:  # noqa: BLE001 - the parent reports an empty answer
+            code = 1
+        os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        answer = pipe.read()
+    os.waitpid(pid, 0)
+    kind, _, text = answer.partition(b"\0")
+    if kind == b"ok":
+        return text.decode()
+    raise RuntimeError(text.decode() or "the password hashing child gave no answer")
+
+
+def _crypt(password: str, method: str) -> str:
     lib = _libcrypt()
-    setting = lib.crypt_gensalt((prefix or best_method()).encode(), 0, None, 0)
+    setting = lib.crypt_gensalt(method.encode(), 0, None, 0)
     if not setting:
         raise RuntimeError(f"crypt_gensalt failed: errno {ctypes.get_errno()}")
     hashed = lib.crypt(password.encode(), setting)
@@ -57,8 +96,12 @@ def crypt_password(password: str, prefix: str | None = None) -> str:
 def verify_password(password: str, hashed: str) -> bool:
     if "\0" in password:
         return False
-    result = _libcrypt().crypt(password.encode(), hashed.encode())
-    return bool(result) and result.decode() == hashed
+    return _in_child(_crypt_with, password, hashed) == hashed  # the same 16 MiB as hashing
+
+
+def _crypt_with(password: str, setting: str) -> str:
+    result = _libcrypt().crypt(password.encode(), setting.encode())
+    return result.decode() if result else ""
 
 
 def is_crypted(text: str) -> bool:

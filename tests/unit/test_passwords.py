@@ -58,3 +58,35 @@ def test_grub_password_recomputes(password, iterations):
 def test_grub_default_iterations_and_fresh_salt():
     first, second = grub_password("secret"), grub_password("secret")
     assert first.startswith("grub.pbkdf2.sha512.10000.") and first != second
+
+
+def _run_isolated(code: str) -> str:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    return subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_hashing_leaves_the_installer_peak_rss_alone():
+    """yescrypt's 16 MiB of scratch is spent in a child: the caller's VmHWM barely moves,
+    where hashing in-process raised it by about 16 MiB (issue 19)."""
+    out = _run_isolated(
+        "import re\n"
+        "from installer import passwords\n"
+        "hwm = lambda: int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
+        "passwords.best_method(); before = hwm()\n"
+        "h = passwords.crypt_password('secret'); passwords.verify_password('secret', h)\n"
+        "after_child = hwm()\n"
+        "passwords._crypt('secret', '$y$')\n"
+        "print(before, after_child, hwm())\n")
+    before, after_child, in_process = map(int, out.split())
+    assert after_child - before < 4096, out
+    assert in_process - before > 12 * 1024, f"the in-process control did not use the scratch: {out}"
+
+
+def test_a_failure_in_the_child_reaches_the_caller():
+    with pytest.raises(RuntimeError, match="crypt_gensalt failed|crypt failed"):
+        crypt_password("secret", "$unknown$")
