@@ -22,6 +22,7 @@ from blivet.formats.disklabel import DiskLabel
 from blivet.size import Size
 
 from .blivet_adapter import add_existing_device, ImagePartition
+from .luks_child import route_key_derivation
 
 log = logging.getLogger("anaconda.storage")
 
@@ -76,6 +77,7 @@ PRODUCT = "system"
 
 def _new_blivet() -> Blivet:
     DiskLabel.set_default_label_type(DEFAULT_LABEL)
+    route_key_derivation()  # Argon2's memory in a child, not in the installer
     storage = Blivet()
     storage.short_product_name = PRODUCT
     return storage
