@@ -290,11 +290,13 @@ def wants_bootloader(disk: DiskInstall) -> bool:
     return disk.session.bootloader
 
 
-def make_initramfs_task(progress: Progress) -> None:
-    from installer.configure.initramfs import make_initramfs
+def make_initramfs_task(low_memory: bool):
+    def task(progress: Progress) -> None:
+        from installer.configure.initramfs import make_initramfs
 
-    done = make_initramfs(SYSROOT, lambda message: progress.step(message, 0.1))
-    progress.step(f"initramfs made for {', '.join(done)}" if done else "no kernel installed", 1.0)
+        done = make_initramfs(SYSROOT, lambda message: progress.step(message, 0.1), low_memory)
+        progress.step(f"initramfs made for {', '.join(done)}" if done else "no kernel installed", 1.0)
+    return task
 
 
 def install_bootloader_task(disk: DiskInstall, handler, options: BootOptions):

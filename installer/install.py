@@ -183,7 +183,9 @@ def build_queue(run: InstallRun) -> TaskQueue:
         handler, run.target_root, run.loaded.commands_seen, warn=run.frontend.warning),
         weight=1, error=ConfigurationError)
     if run.disk:
-        queue.add("Making the initramfs", make_initramfs_task, weight=4, error=ConfigurationError)
+        low_memory = run.memory is not None and run.memory.level >= 1
+        queue.add("Making the initramfs", make_initramfs_task(low_memory), weight=4,
+                  error=ConfigurationError)
         if wants_bootloader(run.disk):
             queue.add("Installing the boot loader", install_bootloader_task(run.disk, handler, run.options),
                       weight=2, error=StorageError)
