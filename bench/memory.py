@@ -13,6 +13,8 @@ Cases:  a  stage2 on the ISO (kickstart on an OEMDRV disk, repository from its `
            (tests/vm/nginx.py), not held in RAM (until session 8, b was the initrd that
            holds stage2, image.pxe_initrd: 224 MiB)
         c  a with inst.zram=0        d  b with inst.zram=0
+        f  a with inst.zswap=1: once the target's swap is on (it then goes before zRAM in
+           every case), zswap in front of it as well
         e  a on LUKS2 under LVM (`autopart --encrypted`, case bios-luks2), the installed
            system booted in the same M MiB, its passphrase typed on the serial console:
            unlocking (Argon2's memory cost) must fit in the RAM the install fitted in
@@ -95,6 +97,8 @@ BENCH_CASES = {
     "d": Case("d", "net", "inst.zram=0", 192, note="stage2 on demand over HTTP"),
     "e": Case("e", "iso", "", 192, layout="bios-luks2", boot_in_install_ram=True,
               note="LUKS2+LVM, boots in the same RAM"),
+    # zRAM, then the disk swap before it (a) against zswap in front of the disk swap too
+    "f": Case("f", "iso", "inst.zswap=1", 160),
 }
 
 # %post --nochroot: what memory did during the install so far. The installer's own VmHWM

@@ -11,7 +11,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from installer.bootopts import BootOptions
 from installer.errors import StorageError, UsageError
@@ -224,13 +224,17 @@ def snapshot_task(disk: DiskInstall, when: str):
     return task
 
 
-def write_storage(disk: DiskInstall):
+def write_storage(disk: DiskInstall, swap_ready: Callable[[], object] | None = None):
+    """`swap_ready`: called once the layout is written and its swaps are on (the memory
+    subsystem puts them in front of zRAM)."""
     def task(progress: Progress) -> None:
         from storage.execute import execute
         from storage.target import mount_target
 
         with storage_errors():
             execute(disk.session, lambda message, done: progress.step(message, done * 0.9))
+            if swap_ready is not None:
+                swap_ready()
             disk.mounted = mount_target(disk.session, SYSROOT)
         progress.step(f"target mounted at {SYSROOT}", 1.0)
     return task

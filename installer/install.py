@@ -155,7 +155,9 @@ def build_queue(run: InstallRun) -> TaskQueue:
         queue.add("Creating pre-install snapshots", snapshot_task(run.disk, "pre-install"), weight=1,
                   error=StorageError)
     if run.disk:
-        queue.add("Writing the storage layout", write_storage(run.disk), weight=5, error=StorageError)
+        swap_ready = run.memory.disk_swap_ready if run.memory is not None else None
+        queue.add("Writing the storage layout", write_storage(run.disk, swap_ready), weight=5,
+                  error=StorageError)
         if run.memory is not None and run.memory.stage2_moves:
             queue.add("Moving stage2 to the target disk", move_stage2_task(run.disk), weight=1,
                       error=StorageError)

@@ -59,6 +59,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("inst.nosave", "nosave", values.parse_nosave,
                "what not to copy to the target: all, all_ks, logs, input_ks, output_ks"),
     OptionSpec("inst.zram", "zram", values.parse_bool, "zRAM swap on (1) or off (0)", flag=True),
+    OptionSpec("inst.zswap", "zswap", values.parse_bool,
+               "zswap in front of the target's swap once it exists, with zRAM (1) or not (0)",
+               flag=True),
     OptionSpec("inst.lowmem", "lowmem", values.parse_level, "force low-memory level 0, 1 or 2"),
     OptionSpec("inst.memcheck", "memcheck", values.parse_bool,
                "refuse to start below the minimum RAM (1, the default) or only warn (0)", flag=True),
@@ -154,6 +157,7 @@ class BootOptions:
     nokill: bool = False
     nosave: frozenset[str] = frozenset()
     zram: bool | None = None  # None: decided by the memory subsystem
+    zswap: bool = False
     lowmem: int | None = None
     memcheck: bool = True
     debug: bool = False

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import kernel_tuning, levels, oom, zram
+from . import disk_swap, kernel_tuning, levels, oom, zram
 from .phases import QueueEvent
 from .sampler import EventHandler, Sampler
 
@@ -34,6 +34,11 @@ class MemorySession:
     stage2_held: int = 0  # bytes of RAM holding stage2 (a network boot)
     sampler: Sampler | None = None
     events: EventHandler | None = None
+    zswap: bool = False  # inst.zswap=1
+
+    def disk_swap_ready(self) -> list[str]:
+        """After the storage step: the target's swap in front of zRAM (disk_swap.py)."""
+        return disk_swap.prefer_disk_swap(self.zswap) if self.zram_active else []
 
     @property
     def stage2_moves(self) -> bool:
@@ -113,4 +118,4 @@ def start(options, log_dir: Path, live_host: bool = False) -> MemorySession:
     for name in EVENT_LOGGERS:
         logging.getLogger(name).addHandler(events)
     return MemorySession(info=info, level=level, zram_active=active, stage2_held=held,
-                         sampler=sampler, events=events)
+                         sampler=sampler, events=events, zswap=bool(options.zswap))
