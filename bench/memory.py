@@ -38,6 +38,7 @@ resumes and never repeats a probe. Probes run one at a time.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -133,7 +134,13 @@ def cache_dir() -> Path:
 
 
 def cache_file(case: Case, image, repo: Path) -> Path:
-    boot = Path(image.iso if case.method == "iso" else image.initrd).parent.name
+    """Keyed by what the guest boots: the ISO holds everything; a network boot reads the
+    initrd, stage2 and the code layer (updates.img), so all three name its file."""
+    if case.method == "iso":
+        boot = Path(image.iso).parent.name
+    else:
+        parts = "/".join(Path(p).parent.name for p in (image.initrd, image.stage2, image.updates))
+        boot = "net-" + hashlib.sha256(parts.encode()).hexdigest()[:16]
     return cache_dir() / f"case-{case.name}-{boot}-repo-{repo.name}.json"
 
 

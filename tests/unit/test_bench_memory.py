@@ -165,7 +165,8 @@ def test_at_probes_each_case_once_at_that_ram_unless_cached(tmp_path, monkeypatc
     The boot image and the guest are what this test leaves out (hours under TCG): it
     checks which probes main asks for and what it caches."""
     monkeypatch.setenv("ANACONDA_CACHE", str(tmp_path))
-    image = SimpleNamespace(iso=tmp_path / "iso-k" / "x.iso", initrd=tmp_path / "initrd-k" / "i")
+    image = SimpleNamespace(iso=tmp_path / "iso-k" / "x.iso", initrd=tmp_path / "initrd-k" / "i",
+                            stage2=tmp_path / "stage2-k" / "s", updates=tmp_path / "updates-k" / "u")
     monkeypatch.setattr(bench.memory, "ensure_image", lambda: image)
     monkeypatch.setattr(bench.memory, "ensure_repo", lambda: tmp_path / "repo-r")
     asked = []
@@ -181,3 +182,14 @@ def test_at_probes_each_case_once_at_that_ram_unless_cached(tmp_path, monkeypatc
     assert asked == [("a", 176), ("b", 176)]
     cached = json.loads((tmp_path / "bench-memory" / "case-a-iso-k-repo-repo-r.json").read_text())
     assert list(cached) == ["176"]
+
+
+def test_a_network_case_is_keyed_by_initrd_stage2_and_code_layer(tmp_path):
+    from bench.memory import cache_file
+
+    def image(code):
+        return SimpleNamespace(iso=tmp_path / "iso-k" / "x.iso", initrd=tmp_path / "initrd-k" / "i",
+                               stage2=tmp_path / "stage2-k" / "s", updates=tmp_path / f"updates-{code}" / "u")
+    repo = tmp_path / "repo-r"
+    assert cache_file(BENCH_CASES["b"], image("1"), repo) != cache_file(BENCH_CASES["b"], image("2"), repo)
+    assert cache_file(BENCH_CASES["a"], image("1"), repo) == cache_file(BENCH_CASES["a"], image("2"), repo)
