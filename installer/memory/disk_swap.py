@@ -9,6 +9,13 @@ activated (storage/execute.py, right after formatting it) is activated again wit
 priority above zRAM's: new swap-outs go to the disk, and zRAM keeps only what it holds
 until those pages are read back.
 
+With the disk in front, the kernel's own defaults for a disk swap come back:
+`vm.swappiness` 60 and `vm.page-cluster` 3 (zram.py set 180 and 0, right for swap in RAM
+only). At 180 the kernel swaps the installer's and the DNF worker's pages out nine times
+as readily as it drops page cache, and most of the page cache by then is the target's
+freshly written files, which nothing reads again; at 60 it drops those first. Page-cluster
+3 reads eight neighbouring swap slots per fault from the disk instead of one.
+
 `inst.zswap=1` also turns on the kernel's zswap: a compressed cache in front of the disk
 swap (up to 20% of RAM) that writes its oldest pages to the disk when full. It trades CPU
 for disk I/O, which pays on slow disks; the memory bench measured both ways (README).
@@ -31,6 +38,8 @@ PROC = Path("/proc")
 ZSWAP_ENABLED = Path("/sys/module/zswap/parameters/enabled")
 #: above zRAM's, so the disk swap takes new swap-outs
 DISK_FIRST_PRIORITY = ZRAM_PRIORITY + 100
+#: the kernel's defaults, for a disk swap (see above)
+DISK_VM_TUNING = (("vm/swappiness", "60"), ("vm/page-cluster", "3"))
 
 Runner = Callable[[list[str]], int]
 
@@ -65,10 +74,24 @@ def _run(argv: list[str]) -> int:
     return subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
 
 
+def disk_vm_tuning(proc_sys: Path) -> None:
+    for name, value in DISK_VM_TUNING:
+        path = proc_sys / name
+        try:
+            before = path.read_text().strip()
+            path.write_text(value + "\n")
+        except OSError as exc:
+            log.warning("Memory: %s not set to %s (%s)", name.replace("/", "."), value,
+                        exc.strerror or exc)
+            continue
+        log.info("Memory: %s %s -> %s (the disk swap is first)", name.replace("/", "."), before, value)
+
+
 def prefer_disk_swap(zswap: bool, runner: Runner = _run, proc: Path = PROC,
                      zswap_enabled: Path = ZSWAP_ENABLED) -> list[str]:
-    """Re-activate every disk swap below DISK_FIRST_PRIORITY at that priority; with
-    `zswap`, turn zswap on. Returns the swap paths moved in front of zRAM."""
+    """Re-activate every disk swap below DISK_FIRST_PRIORITY at that priority, with the
+    kernel's VM defaults for a disk swap; with `zswap`, turn zswap on. Returns the swap
+    paths moved in front of zRAM."""
     moved = []
     for area in swap_areas(proc):
         if area.is_zram or area.priority >= DISK_FIRST_PRIORITY:
@@ -86,6 +109,8 @@ def prefer_disk_swap(zswap: bool, runner: Runner = _run, proc: Path = PROC,
         log.info("Memory: disk swap %s (%d MiB) now before zRAM (priority %d, was %d): swapped "
                  "pages leave RAM", area.path, area.size_kib // 1024, DISK_FIRST_PRIORITY,
                  area.priority, extra={"memory_event": True})
+    if moved:
+        disk_vm_tuning(proc / "sys")
     if zswap and moved:
         try:
             zswap_enabled.write_text("Y\n")

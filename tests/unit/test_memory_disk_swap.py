@@ -12,6 +12,9 @@ SWAPS = ("Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
 
 def _proc(tmp_path, text=SWAPS):
     (tmp_path / "swaps").write_text(text)
+    (tmp_path / "sys/vm").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "sys/vm/swappiness").write_text("180\n")
+    (tmp_path / "sys/vm/page-cluster").write_text("0\n")
     return tmp_path
 
 
@@ -32,6 +35,8 @@ def test_the_disk_swap_is_reactivated_before_zram(tmp_path, caplog):
     assert DISK_FIRST_PRIORITY > 100
     assert zswap.read_text() == "N\n"  # not asked for
     assert "disk swap /dev/dm-1 (818 MiB) now before zRAM (priority 200, was -2)" in caplog.text
+    assert (tmp_path / "sys/vm/swappiness").read_text() == "60\n"  # the kernel's defaults
+    assert (tmp_path / "sys/vm/page-cluster").read_text() == "3\n"
 
 
 def test_zswap_is_turned_on_when_asked(tmp_path):
@@ -49,6 +54,7 @@ def test_a_failed_swapoff_leaves_the_swap_as_it_was(tmp_path, caplog):
                              _proc(tmp_path), zswap)
     assert moved == [] and calls == [["swapoff", "/dev/dm-1"]]
     assert zswap.read_text() == "N\n"
+    assert (tmp_path / "sys/vm/swappiness").read_text() == "180\n"  # zRAM's, still first
     assert "swapoff /dev/dm-1 failed; it stays behind zRAM" in caplog.text
 
 
