@@ -105,7 +105,8 @@ BENCH_CASES = {
 # %post --nochroot: what memory did during the install so far. The installer's own VmHWM
 # is read from the process that runs the script (the peak-RSS line of memory.log is only
 # written after %post, when the logs are saved). The installed system reports that line,
-# and the per-phase peaks after it (MEMLOG: lines), from the log copied to the target.
+# and the per-phase peaks after it (MEMLOG: lines), from the log copied to the target, then
+# every sample (MEMLOG-SAMPLE: lines), kept in the cached boot console log for a post-mortem.
 MEMORY_POST = r"""%post --nochroot
 exec > /dev/ttyS0 2>&1
 echo "RESULT: memtotal=$(awk '/^MemTotal:/ {print int($2/1024)}' /proc/meminfo)"
@@ -122,6 +123,7 @@ f=/var/log/anaconda/memory.log
 echo "BOOTED: memlog_peak=$(sed -n 's/.*installer peak RSS (VmHWM) \([0-9]*\) MiB.*/\1/p' $f | tail -n 1)"
 echo "BOOTED: memlog_minavail=$(grep -o ' avail=[0-9]*' $f | cut -d= -f2 | sort -n | head -n 1)"
 sed -n 's/^phase /MEMLOG: phase /p' $f
+sed -n 's/^\([0-9:]* avail=.*\)/MEMLOG-SAMPLE: \1/p; s/^\([0-9:]* event: .*\)/MEMLOG-SAMPLE: \1/p' $f
 EOF
 chmod 755 /usr/local/sbin/memlog-report
 """ + report_unit("memlog-report", "Report the installer's memory log on the serial console",
