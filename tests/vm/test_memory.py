@@ -10,8 +10,9 @@ import subprocess
 import pytest
 
 from installer.memory.levels import MINIMUM_MIB
-from tests.vm.harness import Disk
+from tests.vm.harness import Disk, HttpServer, KernelBoot, run_vm
 from tests.vm.test_install import failed, image, install  # noqa: F401  (image is a fixture)
+from tests.vm.served import install_tree
 from tests.vm.test_shutdown_env import partition_copy
 
 pytestmark = pytest.mark.vm
@@ -107,14 +108,21 @@ def test_too_little_memory_stops_with_exit_7(image, tmp_path, vm_workdir):
 
 
 def test_network_boot_counts_stage2_held_in_ram(image, tmp_path, vm_workdir):
-    """PXE with stage2 in the initrd at 232 MiB (MemTotal about 179): enough when stage2
-    moves to the target (its size plus EARLY_MIB); with inst.lowmem=0 it would stay in
-    RAM for the whole install, so the same machine is refused at once, the message naming
-    stage2's share and how much more is needed. The window is narrow: at 224 MiB the kernel
-    cannot unpack this initrd (63 MB), at 240 the installer's rule accepts the machine."""
-    result = install(image, tmp_path, vm_workdir, BASE + "poweroff\n", [Disk("target", "4G")],
-                     memory=232, extra="rootfstype=ramfs inst.lowmem=0",
-                     stop_on=lambda line: failed(line) or "Out of memory" in line)
+    """stage2 copied into RAM (a server without range requests) at 218 MiB (MemTotal about
+    165): enough when stage2 moves to the target (its 65 MiB plus EARLY_MIB); with
+    inst.lowmem=0 it would stay in RAM for the whole install (plus MINIMUM_MIB), so the same
+    machine is refused at once, the message naming stage2's share and how much more is
+    needed. (The initrd that holds stage2, 77 MB, cannot even be unpacked below about
+    240 MiB, where the rule accepts the machine either way.)"""
+    www = install_tree(tmp_path / "www", image)
+    (www / "ks.cfg").write_text(BASE + "poweroff\n")
+    with HttpServer(www) as server:
+        base = server.url_for_guest().rstrip("/")
+        boot = KernelBoot(image.vmlinuz, image.initrd,
+                          f"inst.stage2={base}/ inst.ks={base}/ks.cfg inst.lowmem=0")
+        result = run_vm(boot, [Disk("target", "4G")], memory_mib=218, workdir=vm_workdir, timeout=600,
+                        stop_on=lambda line: failed(line) or "Out of memory" in line,
+                        name="stage2-held")
     assert "ANACONDA-EXIT: 7" in result.console_text, result.summary()
     assert re.search(r"\d+ MiB of which hold the installer's runtime \(stage2, loaded over the "
                      r"network\) for the whole install; the installer needs \d+ MiB in all: give "
