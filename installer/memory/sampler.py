@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import zram
+from .disk_swap import swap_areas
 from .levels import MiB, read_meminfo
 from .oom import status_kib
 from .phases import PHASES, PhasePeak, QueueEvent, phase_of
@@ -32,17 +33,10 @@ PROC = Path("/proc")
 def swap_use(proc: Path = PROC) -> dict[str, tuple[int, int]]:
     """{'disk': (used, size), 'zram': (used, size)} in KiB, from /proc/swaps."""
     use = {"disk": (0, 0), "zram": (0, 0)}
-    try:
-        lines = (proc / "swaps").read_text().splitlines()[1:]
-    except OSError:
-        return use
-    for line in lines:
-        fields = line.split()
-        if len(fields) < 4:
-            continue
-        kind = "zram" if os.path.basename(fields[0]).startswith("zram") else "disk"
+    for area in swap_areas(proc):
+        kind = "zram" if area.is_zram else "disk"
         used, size = use[kind]
-        use[kind] = (used + int(fields[3]), size + int(fields[2]))
+        use[kind] = (used + area.used_kib, size + area.size_kib)
     return use
 
 
