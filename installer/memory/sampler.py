@@ -1,10 +1,12 @@
 """memory.log: a line every few seconds with what memory is doing during the install.
 
 A line (sizes in MiB):
-  12:00:05 avail=412 swap_disk=0/512 swap_zram=31/768 zram_ratio=2.84 top=payload.worker[812]=96,anaconda[301]=58,...
+  12:00:05 avail=412 swap_disk=0/512 swap_zram=31/768 zram_ratio=2.84 top=payload.worker[812]=96,anaconda[301]=58,... psi_mem=3/1 psi_io=40/12
 `swap_*` is used/size from /proc/swaps (zRAM devices apart from the rest), `zram_ratio`
 the compression ratio of what zRAM holds (- when nothing), `top` the five largest
-processes by VmRSS. The file is 0600 like the other logs and copied to the target.
+processes by VmRSS, `psi_*` the kernel's pressure stall figures (some/full, percent of
+the last 10 s) for memory and I/O, where the kernel has them. The file is 0600 like the
+other logs and copied to the target.
 
 The sampler also follows the install's task queue (`progress`, a queue listener): it
 samples when a phase begins and ends and writes each phase's peaks at the end of the log,
@@ -16,7 +18,7 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import zram
@@ -81,14 +83,36 @@ class Sample:
     swap: dict[str, tuple[int, int]]  # swap_use()
     zram_ratio: float | None  # None: no zRAM swap
     top: list[tuple[str, int, int]]  # top_rss()
+    pressure: dict[str, tuple[float, float]] = field(default_factory=dict)  # pressure()
 
     def line(self, now: float | None = None) -> str:
         top = ",".join(f"{name}[{pid}]={rss // 1024}" for name, pid, rss in self.top)
         disk, zswap = self.swap["disk"], self.swap["zram"]
+        psi = "".join(f" psi_{kind}={some:.0f}/{full:.0f}" for kind, (some, full) in self.pressure.items())
         return (f"{time.strftime('%H:%M:%S', time.localtime(now))} avail={self.avail // MiB} "
                 f"swap_disk={disk[0] // 1024}/{disk[1] // 1024} "
                 f"swap_zram={zswap[0] // 1024}/{zswap[1] // 1024} "
-                f"zram_ratio={'-' if self.zram_ratio is None else f'{self.zram_ratio:.2f}'} top={top}")
+                f"zram_ratio={'-' if self.zram_ratio is None else f'{self.zram_ratio:.2f}'} top={top}{psi}")
+
+
+def pressure(proc: Path = PROC) -> dict[str, tuple[float, float]]:
+    """{'mem': (some, full), 'io': (some, full)}: the kernel's pressure stall information,
+    the share of the last 10 s in which some (or all) tasks waited for memory or I/O, in
+    percent. It tells a stall from thrashing: MemAvailable alone cannot. Empty without PSI."""
+    found = {}
+    for kind, name in (("mem", "memory"), ("io", "io")):
+        try:
+            lines = (proc / "pressure" / name).read_text().splitlines()
+        except OSError:
+            continue
+        values = {}
+        for line in lines:
+            words = line.split()
+            fields = dict(word.split("=", 1) for word in words[1:] if "=" in word)
+            if words and "avg10" in fields:
+                values[words[0]] = float(fields["avg10"])
+        found[kind] = (values.get("some", 0.0), values.get("full", 0.0))
+    return found
 
 
 def take_sample(proc: Path = PROC, sys_block: Path = zram.SYS_BLOCK) -> Sample:
@@ -96,7 +120,7 @@ def take_sample(proc: Path = PROC, sys_block: Path = zram.SYS_BLOCK) -> Sample:
     tree it cannot read, which the sampler logs as a failed sample."""
     swaps = swap_use(proc)
     return Sample(read_meminfo(proc / "meminfo").available, swaps,
-                  zram.ratio(sys_block) if swaps["zram"][1] else None, top_rss(proc))
+                  zram.ratio(sys_block) if swaps["zram"][1] else None, top_rss(proc), pressure(proc))
 
 
 @dataclass

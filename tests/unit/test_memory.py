@@ -151,6 +151,17 @@ def test_sample_line(tmp_path):
                     r"init\[1\]=1$", line), line
 
 
+def test_sample_line_ends_with_the_pressure_stall_figures(tmp_path):
+    proc = fake_proc(tmp_path)
+    (proc / "pressure").mkdir()
+    (proc / "pressure/memory").write_text("some avg10=12.41 avg60=3.00 avg300=1.00 total=123\n"
+                                          "full avg10=5.02 avg60=1.00 avg300=0.20 total=45\n")
+    (proc / "pressure/io").write_text("some avg10=40.00 avg60=20.00 avg300=5.00 total=999\n"
+                                      "full avg10=31.60 avg60=10.00 avg300=2.00 total=888\n")
+    line = sampler.take_sample(proc, sysfs(tmp_path)).line(now=0)
+    assert line.endswith(",init[1]=1 psi_mem=12/5 psi_io=40/32"), line
+
+
 def test_sample_line_without_zram_swap(tmp_path):
     proc = fake_proc(tmp_path)
     (proc / "swaps").write_text("Filename\tType\tSize\tUsed\tPriority\n")
