@@ -224,9 +224,9 @@ def snapshot_task(disk: DiskInstall, when: str):
     return task
 
 
-def write_storage(disk: DiskInstall, swap_ready: Callable[[], object] | None = None):
-    """`swap_ready`: called once the layout is written and its swaps are on (the memory
-    subsystem puts them in front of zRAM)."""
+def write_storage(disk: DiskInstall, swap_ready: Callable[[list[str]], object] | None = None):
+    """`swap_ready`: called with the swaps the layout made and activated, once it is
+    written (the memory subsystem puts them in front of zRAM)."""
     def task(progress: Progress) -> None:
         from storage.execute import execute
         from storage.target import mount_target
@@ -234,7 +234,8 @@ def write_storage(disk: DiskInstall, swap_ready: Callable[[], object] | None = N
         with storage_errors():
             execute(disk.session, lambda message, done: progress.step(message, done * 0.9))
             if swap_ready is not None:
-                swap_ready()
+                session = disk.session
+                swap_ready([d.path for d in session.blivet.devices if d.id in session.swaps_on])
             disk.mounted = mount_target(disk.session, SYSROOT)
         progress.step(f"target mounted at {SYSROOT}", 1.0)
     return task

@@ -14,10 +14,11 @@ On a machine below 1 GiB (low-memory level 1 or 2) initramfs-tools compresses th
 image at zstd level 1 instead of its default 9: `zstd -q -9 -T0` (as mkinitramfs runs
 it) reading a pipe sets up its tables for an input of unknown size and took 47-64 MiB on
 the host (one or two threads), and was the largest process of the phase in a 192 MiB
-guest, at 25 MiB resident with 24 MiB left available; level 1 takes 14-16 MiB. The image comes out about a fifth larger (a few hundred KiB to read at boot);
-zstd unpacks both equally fast. The setting lives in a conf.d file that exists only
-while the installer runs the tool, so the installed system's own later runs compress as
-its configuration says.
+guest, at 25 MiB resident with 24 MiB left available; level 1 takes 14-16 MiB. The image
+comes out about a fifth larger (a few hundred KiB to read at boot); zstd unpacks both
+equally fast. The setting lives in a conf.d file that exists only while the installer
+runs the tool, so the installed system's own later runs compress as its configuration
+says.
 """
 from __future__ import annotations
 

@@ -87,14 +87,16 @@ def disk_vm_tuning(proc_sys: Path) -> None:
         log.info("Memory: %s %s -> %s (the disk swap is first)", name.replace("/", "."), before, value)
 
 
-def prefer_disk_swap(zswap: bool, runner: Runner = _run, proc: Path = PROC,
+def prefer_disk_swap(ours: list[str], zswap: bool, runner: Runner = _run, proc: Path = PROC,
                      zswap_enabled: Path = ZSWAP_ENABLED) -> list[str]:
-    """Re-activate every disk swap below DISK_FIRST_PRIORITY at that priority, with the
-    kernel's VM defaults for a disk swap; with `zswap`, turn zswap on. Returns the swap
-    paths moved in front of zRAM."""
+    """Re-activate the swaps this install made (`ours`: device paths, symlinks resolved
+    against /proc/swaps' names) at DISK_FIRST_PRIORITY, with the kernel's VM defaults for a
+    disk swap; with `zswap`, turn zswap on. A swap the install did not make (a running
+    system's own) is left as it is. Returns the swap paths moved in front of zRAM."""
+    wanted = {os.path.realpath(path) for path in ours}
     moved = []
     for area in swap_areas(proc):
-        if area.is_zram or area.priority >= DISK_FIRST_PRIORITY:
+        if area.is_zram or area.priority >= DISK_FIRST_PRIORITY or os.path.realpath(area.path) not in wanted:
             continue
         # just activated by the storage step, so (nearly) empty: swapoff has little to read back
         if runner(["swapoff", area.path]) != 0:

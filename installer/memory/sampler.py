@@ -1,7 +1,9 @@
 """memory.log: a line every few seconds with what memory is doing during the install.
 
 A line (sizes in MiB):
-  12:00:05 avail=412 swap_disk=0/512 swap_zram=31/768 zram_ratio=2.84 top=payload.worker[812]=96,anaconda[301]=58,... psi_mem=3/1 psi_io=40/12
+  12:00:05 avail=412 swap_disk=0/512 swap_zram=31/768 zram_ratio=2.84
+           top=payload.worker[812]=96,anaconda[301]=58,... psi_mem=3/1 psi_io=40/12
+(one line in the file)
 `swap_*` is used/size from /proc/swaps (zRAM devices apart from the rest), `zram_ratio`
 the compression ratio of what zRAM holds (- when nothing), `top` the five largest
 processes by VmRSS, `psi_*` the kernel's pressure stall figures (some/full, percent of

@@ -36,9 +36,10 @@ class MemorySession:
     events: EventHandler | None = None
     zswap: bool = False  # inst.zswap=1
 
-    def disk_swap_ready(self) -> list[str]:
-        """After the storage step: the target's swap in front of zRAM (disk_swap.py)."""
-        return disk_swap.prefer_disk_swap(self.zswap) if self.zram_active else []
+    def disk_swap_ready(self, ours: list[str]) -> list[str]:
+        """After the storage step: the swaps it made and activated (`ours`) in front of
+        zRAM (disk_swap.py)."""
+        return disk_swap.prefer_disk_swap(ours, self.zswap) if self.zram_active and ours else []
 
     @property
     def stage2_moves(self) -> bool:

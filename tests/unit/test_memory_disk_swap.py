@@ -29,7 +29,8 @@ def test_the_disk_swap_is_reactivated_before_zram(tmp_path, caplog):
     zswap = tmp_path / "enabled"
     zswap.write_text("N\n")
     with caplog.at_level(logging.INFO, logger="anaconda.memory"):
-        moved = prefer_disk_swap(False, lambda argv: calls.append(argv) or 0, _proc(tmp_path), zswap)
+        moved = prefer_disk_swap(["/dev/dm-1"], False, lambda argv: calls.append(argv) or 0,
+                                 _proc(tmp_path), zswap)
     assert moved == ["/dev/dm-1"]
     assert calls == [["swapoff", "/dev/dm-1"], ["swapon", "-p", str(DISK_FIRST_PRIORITY), "/dev/dm-1"]]
     assert DISK_FIRST_PRIORITY > 100
@@ -42,7 +43,7 @@ def test_the_disk_swap_is_reactivated_before_zram(tmp_path, caplog):
 def test_zswap_is_turned_on_when_asked(tmp_path):
     zswap = tmp_path / "enabled"
     zswap.write_text("N\n")
-    prefer_disk_swap(True, lambda argv: 0, _proc(tmp_path), zswap)
+    prefer_disk_swap(["/dev/dm-1"], True, lambda argv: 0, _proc(tmp_path), zswap)
     assert zswap.read_text() == "Y\n"
 
 
@@ -50,7 +51,8 @@ def test_a_failed_swapoff_leaves_the_swap_as_it_was(tmp_path, caplog):
     calls = []
     zswap = tmp_path / "enabled"
     zswap.write_text("N\n")
-    moved = prefer_disk_swap(True, lambda argv: calls.append(argv) or (1 if argv[0] == "swapoff" else 0),
+    moved = prefer_disk_swap(["/dev/dm-1"], True,
+                             lambda argv: calls.append(argv) or (1 if argv[0] == "swapoff" else 0),
                              _proc(tmp_path), zswap)
     assert moved == [] and calls == [["swapoff", "/dev/dm-1"]]
     assert zswap.read_text() == "N\n"
@@ -60,7 +62,8 @@ def test_a_failed_swapoff_leaves_the_swap_as_it_was(tmp_path, caplog):
 
 def test_a_failed_swapon_brings_the_swap_back_at_its_old_priority(tmp_path, caplog):
     calls = []
-    moved = prefer_disk_swap(False, lambda argv: calls.append(argv) or (1 if "-p" in argv else 0),
+    moved = prefer_disk_swap(["/dev/dm-1"], False,
+                             lambda argv: calls.append(argv) or (1 if "-p" in argv else 0),
                              _proc(tmp_path), tmp_path / "enabled")
     assert moved == []
     assert calls[-1] == ["swapon", "/dev/dm-1"]
@@ -69,6 +72,13 @@ def test_a_failed_swapon_brings_the_swap_back_at_its_old_priority(tmp_path, capl
 
 def test_nothing_to_do_without_a_disk_swap_or_once_done(tmp_path):
     only_zram = SWAPS.splitlines()[0] + "\n" + SWAPS.splitlines()[1] + "\n"
-    assert prefer_disk_swap(False, lambda argv: 1 / 0, _proc(tmp_path, only_zram), tmp_path / "e") == []
+    never = lambda argv: 1 / 0  # noqa: E731 - no swapoff/swapon may run
+    assert prefer_disk_swap(["/dev/dm-1"], False, never, _proc(tmp_path, only_zram), tmp_path / "e") == []
     done = SWAPS.replace("\t-2\n", f"\t{DISK_FIRST_PRIORITY}\n")
-    assert prefer_disk_swap(False, lambda argv: 1 / 0, _proc(tmp_path, done), tmp_path / "e") == []
+    assert prefer_disk_swap(["/dev/dm-1"], False, never, _proc(tmp_path, done), tmp_path / "e") == []
+
+
+def test_a_swap_the_install_did_not_make_is_left_alone(tmp_path):
+    """A running system's own swap (a disk install from it with inst.zram=1) keeps its place."""
+    never = lambda argv: 1 / 0  # noqa: E731
+    assert prefer_disk_swap(["/dev/vdb2"], False, never, _proc(tmp_path), tmp_path / "e") == []
