@@ -158,16 +158,21 @@ class Nginx:
                 self._proc.wait()
         self._proc = None
 
-    def served(self) -> list[Served]:
-        """Every request logged so far (nginx writes a line when a request ends)."""
-        if not self.access_log.exists():
-            return []
-        rows = []
-        for line in self.access_log.read_text(errors="replace").splitlines():
-            m = _LOG_LINE.match(line)
-            if m:
-                rows.append(Served(int(m[1]), int(m[2]), int(m[3]), float(m[4]), m[5], m[6]))
-        return rows
+    def served(self, at_least: int = 0, timeout: float = 10.0) -> list[Served]:
+        """Every request logged so far. nginx writes a request's line after the client has
+        its answer, so a caller that just made N requests asks for `at_least` N: this
+        waits (up to `timeout` s) for the lines still to come."""
+        deadline = time.monotonic() + timeout
+        while True:
+            rows = []
+            if self.access_log.exists():
+                for line in self.access_log.read_text(errors="replace").splitlines():
+                    m = _LOG_LINE.match(line)
+                    if m:
+                        rows.append(Served(int(m[1]), int(m[2]), int(m[3]), float(m[4]), m[5], m[6]))
+            if len(rows) >= at_least or time.monotonic() >= deadline:
+                return rows
+            time.sleep(0.05)
 
     def __enter__(self) -> Nginx:
         self.start()
