@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .zram import PRIORITY as ZRAM_PRIORITY
+from .zram import PRIORITY as ZRAM_PRIORITY, tune_vm
 
 log = logging.getLogger("anaconda.memory")
 
@@ -39,7 +39,7 @@ ZSWAP_ENABLED = Path("/sys/module/zswap/parameters/enabled")
 #: above zRAM's, so the disk swap takes new swap-outs
 DISK_FIRST_PRIORITY = ZRAM_PRIORITY + 100
 #: the kernel's defaults, for a disk swap (see above)
-DISK_VM_TUNING = (("vm/swappiness", "60"), ("vm/page-cluster", "3"))
+DISK_VM_TUNING = (("vm/swappiness", ("60",)), ("vm/page-cluster", ("3",)))
 
 Runner = Callable[[list[str]], int]
 
@@ -74,19 +74,6 @@ def _run(argv: list[str]) -> int:
     return subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
 
 
-def disk_vm_tuning(proc_sys: Path) -> None:
-    for name, value in DISK_VM_TUNING:
-        path = proc_sys / name
-        try:
-            before = path.read_text().strip()
-            path.write_text(value + "\n")
-        except OSError as exc:
-            log.warning("Memory: %s not set to %s (%s)", name.replace("/", "."), value,
-                        exc.strerror or exc)
-            continue
-        log.info("Memory: %s %s -> %s (the disk swap is first)", name.replace("/", "."), before, value)
-
-
 def prefer_disk_swap(ours: list[str], zswap: bool, runner: Runner = _run, proc: Path = PROC,
                      zswap_enabled: Path = ZSWAP_ENABLED) -> list[str]:
     """Re-activate the swaps this install made (`ours`: device paths, symlinks resolved
@@ -112,7 +99,7 @@ def prefer_disk_swap(ours: list[str], zswap: bool, runner: Runner = _run, proc: 
                  "pages leave RAM", area.path, area.size_kib // 1024, DISK_FIRST_PRIORITY,
                  area.priority, extra={"memory_event": True})
     if moved:
-        disk_vm_tuning(proc / "sys")
+        tune_vm(proc / "sys", DISK_VM_TUNING, "Memory (the disk swap is first)")
     if zswap and moved:
         try:
             zswap_enabled.write_text("Y\n")

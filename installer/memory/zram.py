@@ -120,10 +120,11 @@ def setup(zplan: ZramPlan, sys_block: Path = SYS_BLOCK, dev: Path = Path("/dev")
 VM_TUNING = (("vm/swappiness", ("180", "100")), ("vm/page-cluster", ("0",)))
 
 
-def tune_vm(proc_sys: Path) -> dict[str, str]:
-    """Apply VM_TUNING (each value tried in turn); returns what was set, logged."""
+def tune_vm(proc_sys: Path, tuning=VM_TUNING, who: str = "zRAM") -> dict[str, str]:
+    """Apply `tuning` ((name, values to try in turn), ...); returns what was set, logged
+    under `who`."""
     applied = {}
-    for name, values in VM_TUNING:
+    for name, values in tuning:
         path = proc_sys / name
         before = _read(path)
         for value in values:
@@ -132,10 +133,10 @@ def tune_vm(proc_sys: Path) -> dict[str, str]:
             except OSError:
                 continue
             applied[name] = value
-            log.info("zRAM: %s %s -> %s", name.replace("/", "."), before, value)
+            log.info("%s: %s %s -> %s", who, name.replace("/", "."), before, value)
             break
         else:
-            log.warning("zRAM: could not set %s (tried %s)", name.replace("/", "."), ", ".join(values))
+            log.warning("%s: could not set %s (tried %s)", who, name.replace("/", "."), ", ".join(values))
     return applied
 
 
